@@ -1,0 +1,98 @@
+// swift-tools-version: 6.2
+// runjob: run coding agents on remote VMs from declarative YAML manifests.
+import PackageDescription
+
+/// Files every source target keeps beside its code but does not compile.
+let targetDocs = ["CLAUDE.md", "AGENTS.md"]
+
+/// One entry per adapter: the folder under Sources/Adapters and the target name.
+let adapters: [(folder: String, target: String)] = [
+    ("Local", "LocalAdapter"),
+    ("Morph", "MorphAdapter"),
+    ("Shell", "ShellAdapter"),
+    ("PM2", "PM2Adapter"),
+    ("ClaudeCode", "ClaudeCodeAdapter"),
+    ("Codex", "CodexAdapter"),
+    ("Command", "CommandAdapter"),
+]
+
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
+var targets: [Target] = [
+    .systemLibrary(
+        name: "CYAML",
+        path: "Sources/CYAML",
+        pkgConfig: "yaml-0.1",
+        providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+    ),
+    .target(
+        name: "Executor",
+        dependencies: [crypto, logging],
+        exclude: targetDocs
+    ),
+    .target(
+        name: "Manifest",
+        dependencies: ["CYAML", "Executor"],
+        exclude: targetDocs
+    ),
+    .target(
+        name: "Planner",
+        dependencies: ["Manifest", "Executor"],
+        exclude: targetDocs
+    ),
+    .executableTarget(
+        name: "runjob",
+        dependencies: [
+            "Executor", "Manifest", "Planner",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            logging,
+        ] + adapters.map { .target(name: $0.target) },
+        exclude: targetDocs
+    ),
+    .target(
+        name: "TestSupport",
+        dependencies: ["Executor"],
+        path: "Tests/Support/TestSupport"
+    ),
+    .testTarget(name: "ExecutorTests", dependencies: ["Executor", "TestSupport"]),
+    .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Executor", "TestSupport"] + adapters.map { .target(name: $0.target) }),
+    .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifest", "Executor", "TestSupport"] + adapters.map { .target(name: $0.target) }),
+    .testTarget(name: "runjobTests", dependencies: ["runjob", "Executor", "TestSupport"]),
+]
+
+for adapter in adapters {
+    targets.append(
+        .target(
+            name: adapter.target,
+            dependencies: ["Executor"],
+            path: "Sources/Adapters/\(adapter.folder)",
+            exclude: targetDocs
+        )
+    )
+    targets.append(
+        .testTarget(
+            name: "\(adapter.target)Tests",
+            dependencies: [.target(name: adapter.target), "Executor", "TestSupport"]
+        )
+    )
+}
+
+let package = Package(
+    name: "runjob",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "runjob", targets: ["runjob"]),
+        .library(
+            name: "RunjobKit",
+            targets: ["Executor", "Manifest", "Planner"] + adapters.map(\.target)
+        ),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: targets,
+    swiftLanguageModes: [.v6]
+)

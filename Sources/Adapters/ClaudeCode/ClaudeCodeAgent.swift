@@ -1,0 +1,4 @@
+import Executor
+
+/// Runs Claude Code sessions (`claude -p`) with the prompt on stdin.
+public struct ClaudeCodeAgent: Sendable {}

@@ -1,0 +1,10 @@
+import Executor
+
+extension LocalProvider {
+    /// `provider: local` — instances are folders on this machine; needs no account.
+    public static let descriptor = ProviderDescriptor(
+        kind: "local",
+        summary: "Instances are folders under the user's state directory on this machine (isolates files, not security); needs no account",
+        providerOptions: OptionSchema([]),
+        machineOptions: OptionSchema([]))
+}

@@ -1,0 +1,72 @@
+/// An error of a VM provider: the API refused, the instance is gone, exec failed…
+public struct ProviderError: RunjobError, Equatable {
+    public var code: ErrorCode
+    public var message: String
+    public var context: [ErrorContext]
+    /// Whether retrying the same call later may succeed.
+    public var isRetryable: Bool
+
+    /// Creates a provider error.
+    public init(_ code: ErrorCode, _ message: String, context: [ErrorContext] = [], isRetryable: Bool = false) {
+        self.code = code
+        self.message = message
+        self.context = context
+        self.isRetryable = isRetryable
+    }
+}
+
+/// An error of a process manager: a session could not start, was not found…
+public struct ProcessError: RunjobError, Equatable {
+    public var code: ErrorCode
+    public var message: String
+    public var context: [ErrorContext]
+
+    /// Creates a process error.
+    public init(_ code: ErrorCode, _ message: String, context: [ErrorContext] = []) {
+        self.code = code
+        self.message = message
+        self.context = context
+    }
+}
+
+/// An error of an agent adapter: its options make no command, or it reported failure.
+public struct AgentError: RunjobError, Equatable {
+    public var code: ErrorCode
+    public var message: String
+    public var context: [ErrorContext]
+
+    /// Creates an agent error.
+    public init(_ code: ErrorCode, _ message: String, context: [ErrorContext] = []) {
+        self.code = code
+        self.message = message
+        self.context = context
+    }
+}
+
+/// An error while installing a credential profile.
+public struct CredentialsError: RunjobError, Equatable {
+    public var code: ErrorCode
+    public var message: String
+    public var context: [ErrorContext]
+
+    /// Creates a credentials error.
+    public init(_ code: ErrorCode, _ message: String, context: [ErrorContext] = []) {
+        self.code = code
+        self.message = message
+        self.context = context
+    }
+}
+
+/// An error of the run as a whole: a step failed, the plan is partial, the config changed…
+public struct OrchestrationError: RunjobError, Equatable {
+    public var code: ErrorCode
+    public var message: String
+    public var context: [ErrorContext]
+
+    /// Creates an orchestration error.
+    public init(_ code: ErrorCode, _ message: String, context: [ErrorContext] = []) {
+        self.code = code
+        self.message = message
+        self.context = context
+    }
+}

@@ -1,0 +1,107 @@
+/// A path on an instance: absolute, or relative to the instance's home directory.
+///
+/// `~` and a leading `~/` mean the home the provider reports at run time, never
+/// the home of the machine running runjob. Resolve with ``resolved(home:)``.
+public enum RemotePath: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Relative to the instance home; the associated text has no leading `/` (empty = the home itself).
+    case home(String)
+    /// An absolute path.
+    case absolute(String)
+
+    /// Why a text is not a usable remote path.
+    public enum ParseProblem: Error, Sendable, Equatable {
+        /// Neither absolute nor `~`-relative.
+        case relative
+        /// `~user/…`, empty, or containing NUL or a line break.
+        case invalid(String)
+    }
+
+    /// Reads `~`, `~/x` or `/x`; trailing slashes are dropped.
+    public static func parse(_ text: String) -> Result<RemotePath, ParseProblem> {
+        if text.isEmpty { return .failure(.invalid("the path is empty")) }
+        if text.contains("\0") || text.contains("\n") || text.contains("\r") {
+            return .failure(.invalid("the path contains a NUL byte or a line break"))
+        }
+        if text == "~" { return .success(.home("")) }
+        if text.hasPrefix("~/") {
+            return .success(.home(trimSlashes(String(text.dropFirst(2)))))
+        }
+        if text.hasPrefix("~") {
+            return .failure(.invalid("`~user` paths are not supported; use `~` (the instance home) or an absolute path"))
+        }
+        if text.hasPrefix("/") {
+            let trimmed = trimTrailingSlashes(text)
+            return .success(.absolute(trimmed.isEmpty ? "/" : trimmed))
+        }
+        return .failure(.relative)
+    }
+
+    /// The absolute path on an instance whose home directory is `home`.
+    public func resolved(home: String) -> String {
+        switch self {
+        case .absolute(let path): return path
+        case .home(let relative):
+            let base = home.count > 1 && home.hasSuffix("/") ? String(home.dropLast()) : home
+            if relative.isEmpty { return base }
+            return base == "/" ? "/" + relative : base + "/" + relative
+        }
+    }
+
+    /// The parent directory (`~/a/b` → `~/a`; the home's parent is not representable, so it stays `~`).
+    public var parent: RemotePath {
+        switch self {
+        case .home(let relative):
+            guard let slash = relative.lastIndex(of: "/") else { return .home("") }
+            return .home(String(relative[..<slash]))
+        case .absolute(let path):
+            guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return .absolute("/") }
+            return .absolute(String(path[..<slash]))
+        }
+    }
+
+    /// The path as written: `~`, `~/x` or `/x`.
+    public var description: String {
+        switch self {
+        case .home(let relative): relative.isEmpty ? "~" : "~/" + relative
+        case .absolute(let path): path
+        }
+    }
+
+    /// Expands a command argument: `~` and a leading `~/` become the instance home.
+    public static func expandArgument(_ argument: String, home: String) -> String {
+        if argument == "~" || argument.hasPrefix("~/"), case .success(let path) = parse(argument) {
+            return path.resolved(home: home)
+        }
+        return argument
+    }
+
+    /// Encodes as the written form.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    /// Decodes the written form.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        switch Self.parse(text) {
+        case .success(let path): self = path
+        case .failure:
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an absolute or ~ path: \(text)")
+        }
+    }
+
+    private static func trimSlashes(_ text: String) -> String {
+        var result = Substring(text)
+        while result.hasPrefix("/") { result = result.dropFirst() }
+        return trimTrailingSlashes(String(result))
+    }
+
+    private static func trimTrailingSlashes(_ text: String) -> String {
+        var result = Substring(text)
+        while result.count > 1 && result.hasSuffix("/") { result = result.dropLast() }
+        if result == "/" && text.count > 1 { return "" }
+        return String(result)
+    }
+}

@@ -1,0 +1,123 @@
+/// One environment variable given to a session; the value may be secret.
+public struct EnvVar: Sendable, Equatable {
+    /// The variable name.
+    public var name: String
+    /// The value (placeholders when secret).
+    public var value: InterpolatedString
+
+    /// Creates a variable.
+    public init(_ name: String, _ value: InterpolatedString) {
+        self.name = name
+        self.value = value
+    }
+
+    /// A JSON object of variables, secrets as placeholders.
+    public static func json(_ variables: [EnvVar]) -> JSONValue {
+        .object(variables.map { .init($0.name, .string($0.value.description)) })
+    }
+}
+
+/// What a session waits for in another session before it starts.
+public struct SessionDependency: Sendable, Equatable {
+    /// The condition on the other session.
+    public enum Condition: String, Sendable, Equatable, CaseIterable {
+        /// The other session has been started.
+        case started
+        /// The other session has finished successfully (exit 0, and no agent error).
+        case completed
+    }
+
+    /// The other session's name.
+    public var session: String
+    /// The condition.
+    public var condition: Condition
+
+    /// Creates a dependency.
+    public init(session: String, condition: Condition) {
+        self.session = session
+        self.condition = condition
+    }
+}
+
+/// What a session runs: a command of its own, or an agent with options.
+public enum SessionProgram: Sendable, Equatable {
+    /// `run:` — a command or shell script.
+    case run(CommandTemplate)
+    /// `agent:` — an agent adapter with its session options.
+    case agent(kind: String, options: AdapterOptions)
+}
+
+/// One session of the manifest: a long-running process started on a machine.
+public struct SessionSpec: Sendable, Equatable {
+    /// The session's name.
+    public var name: String
+    /// The machine it runs on.
+    public var machine: String
+    /// What it runs.
+    public var program: SessionProgram
+    /// The prompt (agents; fed on stdin).
+    public var prompt: InterpolatedString?
+    /// Working directory on the instance.
+    public var cwd: RemotePath
+    /// Environment variables (secret ones travel in a 0600 env file, never in argv).
+    public var env: [EnvVar]
+    /// Credential profiles installed before it starts.
+    public var credentials: [String]
+    /// Sessions it waits for.
+    public var after: [SessionDependency]
+
+    /// Creates a session spec.
+    public init(
+        name: String, machine: String, program: SessionProgram, prompt: InterpolatedString? = nil, cwd: RemotePath = .home(""),
+        env: [EnvVar] = [], credentials: [String] = [], after: [SessionDependency] = []
+    ) {
+        self.name = name
+        self.machine = machine
+        self.program = program
+        self.prompt = prompt
+        self.cwd = cwd
+        self.env = env
+        self.credentials = credentials
+        self.after = after
+    }
+
+    /// The agent kind, or `nil` for a `run:` session.
+    public var agentKind: String? {
+        if case .agent(let kind, _) = program { kind } else { nil }
+    }
+
+    /// Every secret of the session.
+    public var secrets: [Secret] {
+        var all = env.flatMap(\.value.secrets) + (prompt?.secrets ?? [])
+        if case .agent(_, let options) = program { all += options.secrets }
+        return all
+    }
+
+    /// Every interpolated value of the session (for digests and redaction).
+    public var interpolatedValues: [InterpolatedString] {
+        var all = env.map(\.value)
+        if let prompt { all.append(prompt) }
+        if case .agent(_, let options) = program { all += options.values.flatMap(\.value.interpolatedStrings) }
+        return all
+    }
+
+    /// The plan's JSON form.
+    public var json: JSONValue {
+        var members: [JSONValue.Member] = [.init("name", .string(name)), .init("machine", .string(machine))]
+        switch program {
+        case .run(let command):
+            members.append(.init("run", command.json))
+        case .agent(let kind, let options):
+            members.append(.init("agent", .string(kind)))
+            members += options.json.objectValue ?? []
+        }
+        if let prompt { members.append(.init("prompt", .string(prompt.description))) }
+        members.append(.init("cwd", .string(cwd.description)))
+        if !env.isEmpty { members.append(.init("env", EnvVar.json(env))) }
+        if !credentials.isEmpty { members.append(.init("credentials", .array(credentials.map { .string($0) }))) }
+        if !after.isEmpty {
+            members.append(.init("after", .object(after.map { .init($0.session, .string($0.condition.rawValue)) })))
+        }
+        return .object(members)
+    }
+}

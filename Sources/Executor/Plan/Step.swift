@@ -1,0 +1,47 @@
+/// What a step does, with the spec it needs to do it.
+public enum StepAction: Sendable, Equatable {
+    /// Boot (or find) the machine's instance.
+    case boot(MachineSpec)
+    /// Write `~/.machine.json` on the machine.
+    case machineInfo(MachineSpec)
+    /// Install the profile on the machine named in the step id.
+    case credentials(CredentialProfileSpec)
+    /// Start the session.
+    case start(SessionSpec)
+    /// Wait for the session to complete.
+    case wait(SessionSpec)
+}
+
+/// One node of the plan's dependency graph.
+public struct Step: Sendable, Equatable {
+    /// The step's identity.
+    public var id: StepID
+    /// Steps that must finish successfully first, sorted.
+    public var dependsOn: [StepID]
+    /// The machine the step acts on.
+    public var machine: String
+    /// What it does.
+    public var action: StepAction
+
+    /// Creates a step.
+    public init(id: StepID, dependsOn: [StepID], machine: String, action: StepAction) {
+        self.id = id
+        self.dependsOn = dependsOn
+        self.machine = machine
+        self.action = action
+    }
+
+    /// The kind of step.
+    public var kind: StepKind { id.kind }
+
+    /// The step's inputs as the plan shows them: non-secret values, secrets as placeholders.
+    public var inputs: JSONValue {
+        switch action {
+        case .boot(let machine): machine.json
+        case .machineInfo(let machine): .object(["path": .string("~/.machine.json"), "mode": .string(FileMode.ownerWriteGroupRead.description), "info": machine.info])
+        case .credentials(let profile): profile.json
+        case .start(let session): session.json
+        case .wait(let session): .object(["session": .string(session.name), "condition": .string("completed")])
+        }
+    }
+}

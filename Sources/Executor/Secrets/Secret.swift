@@ -1,0 +1,55 @@
+/// A secret value that never reveals itself by accident.
+///
+/// Its `description`, `debugDescription`, string interpolation, `dump`/`Mirror`
+/// and JSON encoding all show only the source (`<secret env:MORPH_API_KEY>`).
+/// The value is reachable only through ``reveal()``, which call sites use at the
+/// last moment (writing a file on the instance, an HTTP header, a redactor).
+/// A secret may be *unresolved*: its variable or file was missing when the
+/// manifest was read. Plans still work then; `apply` refuses them.
+public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable, Encodable
+{
+    /// Where the value comes from.
+    public let source: SecretSource
+    private let value: String?
+
+    /// A resolved secret holding `value`.
+    public init(source: SecretSource, value: String) {
+        self.source = source
+        self.value = value
+    }
+
+    /// A secret whose variable or file was missing.
+    public init(unresolved source: SecretSource) {
+        self.source = source
+        self.value = nil
+    }
+
+    /// Whether the value is known.
+    public var isResolved: Bool { value != nil }
+
+    /// The value, or `nil` when unresolved. Use only where the value must leave the process.
+    public func reveal() -> String? { value }
+
+    /// The value's size in UTF-8 bytes (0 when unresolved).
+    public var byteCount: Int { value?.utf8.count ?? 0 }
+
+    /// `<secret SOURCE>` or `<secret SOURCE (unset)>`.
+    public var description: String {
+        isResolved ? "<secret \(source)>" : "<secret \(source) (unset)>"
+    }
+
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+
+    /// A mirror that shows the source only.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["source": source.description], displayStyle: .struct)
+    }
+
+    /// Encodes as the placeholder string, never the value.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

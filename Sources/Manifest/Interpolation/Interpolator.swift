@@ -1,0 +1,195 @@
+import Executor
+
+/// Turns scalar text with `${env:…}` / `${file:…}` references into an
+/// ``InterpolatedString``.
+///
+/// Syntax: `${env:NAME}`, `${env:NAME:-default}`, `${file:PATH}`, each optionally
+/// ending in `|plain` (the value is not secret), and `$${` for a literal `${`.
+/// Only `${` followed by a lowercase word and `:` is a reference, so shell
+/// expansions such as `${HOME}` or `${VAR:-x}` pass through untouched.
+/// Values from env and files are secrets unless marked `|plain`.
+struct Interpolator {
+    /// A reference that could not be read.
+    struct Problem: Error, Equatable {
+        var code: ErrorCode
+        var message: String
+        var suggestion: String?
+    }
+
+    /// What was used, for warnings and strict mode.
+    struct Reference: Equatable {
+        var source: SecretSource
+        var isPlain: Bool
+        var isMissing: Bool
+        var valueBytes: Int
+        var usedDefault: Bool
+    }
+
+    static let maxFileBytes = 10 << 20
+    let environment: ManifestEnvironment
+    private let cache: FileCache
+
+    init(environment: ManifestEnvironment) {
+        self.environment = environment
+        self.cache = FileCache(environment: environment)
+    }
+
+    /// The interpolated value of `text` and the references it used.
+    func interpolate(_ text: String) -> Result<(InterpolatedString, [Reference]), Problem> {
+        guard text.contains("${") else { return .success((InterpolatedString(text), [])) }
+        var parts: [InterpolatedString.Part] = []
+        var references: [Reference] = []
+        var literal = ""
+        var rest = Substring(text)
+        while let dollar = rest.firstIndex(of: "$") {
+            literal += rest[..<dollar]
+            let afterDollar = rest[rest.index(after: dollar)...]
+            if afterDollar.hasPrefix("${") {
+                literal += "${"
+                rest = afterDollar.dropFirst(2)
+                continue
+            }
+            guard afterDollar.hasPrefix("{"), let source = Self.sourceWord(afterDollar.dropFirst()) else {
+                literal += "$"
+                rest = afterDollar
+                continue
+            }
+            let body = afterDollar.dropFirst(1 + source.count + 1)
+            guard let close = body.firstIndex(of: "}") else {
+                return .failure(Problem(code: ErrorCode.Manifest.invalidInterpolation, message: "`${\(source):` has no closing `}`"))
+            }
+            let inner = String(body[..<close])
+            rest = body[body.index(after: close)...]
+            switch resolve(source: source, inner) {
+            case .failure(let problem): return .failure(problem)
+            case .success(let (part, reference)):
+                if case .literal(let text) = part {
+                    literal += text
+                } else {
+                    parts.append(.literal(literal))
+                    literal = ""
+                    parts.append(part)
+                }
+                references.append(reference)
+            }
+        }
+        literal += rest
+        parts.append(.literal(literal))
+        return .success((InterpolatedString(parts: parts), references))
+    }
+
+    /// The lowercase word before `:` at the start of `text`, if any.
+    private static func sourceWord(_ text: Substring) -> String? {
+        var word = ""
+        for character in text {
+            if character == ":" { return word.isEmpty ? nil : word }
+            guard character.isASCII, character.isLowercase else { return nil }
+            word.append(character)
+        }
+        return nil
+    }
+
+    private func resolve(source: String, _ inner: String) -> Result<(InterpolatedString.Part, Reference), Problem> {
+        var body = inner
+        var isPlain = false
+        if body.hasSuffix("|plain") {
+            isPlain = true
+            body = String(body.dropLast("|plain".count))
+        } else if let bar = body.lastIndex(of: "|"), !body[body.index(after: bar)...].contains(where: { !$0.isLetter }) {
+            let modifier = String(body[body.index(after: bar)...])
+            return .failure(
+                Problem(
+                    code: ErrorCode.Manifest.invalidInterpolation, message: "unknown modifier `|\(modifier)` (only `|plain` exists)",
+                    suggestion: Suggestions.closest(to: modifier, among: ["plain"]).map { "|" + $0 }))
+        }
+        switch source {
+        case "env": return resolveEnv(body, isPlain: isPlain)
+        case "file": return resolveFile(body, isPlain: isPlain)
+        default:
+            return .failure(
+                Problem(
+                    code: ErrorCode.Manifest.invalidInterpolation,
+                    message: "unknown reference `${\(source):…}`; use ${env:NAME} or ${file:PATH} (write $${ for a literal ${)",
+                    suggestion: Suggestions.closest(to: source, among: ["env", "file"])))
+        }
+    }
+
+    private func resolveEnv(_ body: String, isPlain: Bool) -> Result<(InterpolatedString.Part, Reference), Problem> {
+        var name = body
+        var defaultValue: String?
+        if let marker = body.firstRange(of: ":-") {
+            name = String(body[..<marker.lowerBound])
+            defaultValue = String(body[marker.upperBound...])
+        }
+        guard Self.isEnvName(name) else {
+            return .failure(
+                Problem(
+                    code: ErrorCode.Manifest.invalidInterpolation,
+                    message: "`\(name)` is not an environment variable name (letters, digits and _, not starting with a digit)"))
+        }
+        let source = SecretSource.env(name)
+        let value = environment.variables[name]
+        let resolved = value ?? defaultValue
+        let reference = Reference(
+            source: source, isPlain: isPlain, isMissing: resolved == nil, valueBytes: value?.utf8.count ?? 0, usedDefault: value == nil && defaultValue != nil)
+        guard let resolved else {
+            return .success((isPlain ? .unset(source) : .secret(Secret(unresolved: source)), reference))
+        }
+        return .success((isPlain ? .literal(resolved) : .secret(Secret(source: source, value: resolved)), reference))
+    }
+
+    private func resolveFile(_ path: String, isPlain: Bool) -> Result<(InterpolatedString.Part, Reference), Problem> {
+        guard !path.isEmpty else {
+            return .failure(Problem(code: ErrorCode.Manifest.invalidInterpolation, message: "`${file:}` needs a path"))
+        }
+        let source = SecretSource.file(path)
+        switch cache.content(of: path) {
+        case .tooLarge(let size):
+            return .failure(fileTooLarge(path, size: size))
+        case .text(let text):
+            if text.utf8.count > Self.maxFileBytes {
+                return .failure(fileTooLarge(path, size: text.utf8.count))
+            }
+            let reference = Reference(source: source, isPlain: isPlain, isMissing: false, valueBytes: text.utf8.count, usedDefault: false)
+            return .success((isPlain ? .literal(text) : .secret(Secret(source: source, value: text)), reference))
+        case .missing:
+            let reference = Reference(source: source, isPlain: isPlain, isMissing: true, valueBytes: 0, usedDefault: false)
+            return .success((isPlain ? .unset(source) : .secret(Secret(unresolved: source)), reference))
+        case .unusable(let reason):
+            return .failure(Problem(code: ErrorCode.Manifest.fileMissing, message: "cannot use the file `\(path)`: \(reason)"))
+        }
+    }
+
+    private func fileTooLarge(_ path: String, size: Int) -> Problem {
+        Problem(
+            code: ErrorCode.Manifest.fileTooLarge,
+            message: "the file `\(path)` is \(size) bytes; `${file:…}` reads at most \(Self.maxFileBytes) bytes")
+    }
+
+    static func isEnvName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+    }
+}
+
+/// Reads each `${file:…}` once per manifest, however often it is referenced.
+private final class FileCache {
+    private let environment: ManifestEnvironment
+    private var contents: [String: ManifestEnvironment.FileContent] = [:]
+
+    init(environment: ManifestEnvironment) {
+        self.environment = environment
+    }
+
+    func content(of path: String) -> ManifestEnvironment.FileContent {
+        if let cached = contents[path] { return cached }
+        let result: ManifestEnvironment.FileContent
+        if let absolute = environment.resolvePath(path) {
+            result = environment.readFile(absolute)
+        } else {
+            result = .missing
+        }
+        contents[path] = result
+        return result
+    }
+}

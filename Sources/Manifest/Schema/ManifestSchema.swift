@@ -1,0 +1,160 @@
+import Executor
+
+/// The declared shape of manifest v1, assembled from runjob's own field lists
+/// and every registered adapter's ``OptionSchema``. The loader reads manifests
+/// with it and `runjob schema` prints it as JSON Schema, so the two always agree.
+public struct ManifestSchema: Sendable {
+    /// The only manifest version this runjob reads.
+    public static let supportedVersion = 1
+    /// The process manager used when a manifest names none.
+    public static let defaultProcessManager = "shell"
+    /// The machine name `machine:` (the single-machine shorthand) stands for.
+    public static let defaultMachineName = "main"
+
+    /// The adapters whose options are part of the schema.
+    public let registry: AdapterRegistry
+
+    /// A schema over `registry`'s adapters.
+    public init(registry: AdapterRegistry) {
+        self.registry = registry
+    }
+
+    // MARK: Top level
+
+    /// The top-level fields, with machine options of the provider `providerKind`
+    /// (or the union of all providers' machine options when it is unknown).
+    public func topLevel(providerKind: String?) -> OptionSchema {
+        let machine = OptionType.object(machine(providerKind: providerKind))
+        return OptionSchema([
+            OptionField("version", .integer(min: nil, max: nil), required: true, doc: "Manifest format version; must be 1"),
+            OptionField("name", .text(.name), required: true, doc: "Name of this job; identifies its instances together with the workspace"),
+            OptionField("description", .text(.any), doc: "Free text for readers of the manifest"),
+            OptionField("provider", providerType, required: true, doc: "Where machines come from: `local`, `morph`, … (a word, or a mapping with `kind` and options)"),
+            OptionField("machine", machine, doc: "A single machine (shorthand for `machines: {main: …}`)"),
+            OptionField("machines", .map(key: .name, value: machine), doc: "Machines by name"),
+            OptionField(
+                "process_manager", processManagerType, doc: "What keeps sessions running: `shell` or `pm2` (a word, or a mapping with `kind`)",
+                default: Self.defaultProcessManager),
+            OptionField("credentials", .map(key: .name, value: .object(credentialProfile)), doc: "Credential profiles by name: files installed before sessions start"),
+            OptionField("sessions", .map(key: .name, value: sessionType), doc: "Sessions by name: commands or agents started under the process manager"),
+        ])
+    }
+
+    /// `provider:` — one case per provider adapter.
+    public var providerType: OptionType {
+        .variants(
+            Variants(
+                discriminator: "kind",
+                cases: registry.providers.map { Variants.Case(name: $0.kind, doc: $0.summary, schema: $0.providerOptions) },
+                allowsShorthand: true))
+    }
+
+    /// `process_manager:` — one case per process manager adapter.
+    public var processManagerType: OptionType {
+        .variants(
+            Variants(
+                discriminator: "kind",
+                cases: registry.processManagers.map { Variants.Case(name: $0.kind, doc: $0.summary, schema: $0.options) },
+                allowsShorthand: true))
+    }
+
+    // MARK: Machines
+
+    /// Fields every machine has, whatever the provider.
+    public static let machineCommonFields = OptionSchema([
+        OptionField("home", .path, doc: "Home directory on the instance, when the provider cannot tell (absolute)", default: "asked from the instance"),
+        OptionField("metadata", .map(key: .labelKey, value: .text(.any)), doc: "Extra labels on the instance (keys `runjob.*` are reserved)"),
+        OptionField("info", .json, doc: "Anything; written to `~/.machine.json` (mode 0640) with the instance id and run details"),
+    ])
+
+    /// A machine's fields for the provider `providerKind`.
+    public func machine(providerKind: String?) -> OptionSchema {
+        if let providerKind, let provider = registry.provider(providerKind) {
+            return Self.machineCommonFields.merging(provider.machineOptions)
+        }
+        var union = Self.machineCommonFields
+        for provider in registry.providers {
+            for field in provider.machineOptions.fields where union.field(field.name) == nil {
+                var optional = field
+                optional.required = false
+                union.fields.append(optional)
+            }
+        }
+        return union
+    }
+
+    // MARK: Credentials
+
+    /// A credential profile's fields.
+    public let credentialProfile = OptionSchema([
+        OptionField(
+            "dirs",
+            .list(
+                .object(
+                    OptionSchema([
+                        OptionField("path", .path, required: true, doc: "Directory on the instance (absolute or ~)"),
+                        OptionField("mode", .mode, doc: "Octal mode, e.g. 0700", default: "as created (umask)"),
+                    ]))), doc: "Directories created first, in order"),
+        OptionField(
+            "files",
+            .list(
+                .object(
+                    OptionSchema([
+                        OptionField("path", .path, required: true, doc: "File on the instance (absolute or ~)"),
+                        OptionField("mode", .mode, doc: "Octal mode", default: "0600"),
+                        OptionField(
+                            "content", .text(.any), required: true, secrets: .allowed,
+                            doc: "The content, usually `${file:…}` or `${env:…}` (secret: never shown)"),
+                    ]))), doc: "Files written atomically and verified by SHA-256"),
+        OptionField(
+            "env", .map(key: .envName, value: .text(.any)), secrets: .allowed, doc: "Environment variables given to every session that uses the profile"),
+        OptionField("verify", .command, secrets: .command, doc: "A command that must exit 0 after installation"),
+    ])
+
+    // MARK: Sessions
+
+    /// Fields every session has, whatever it runs.
+    public static let sessionCommonFields = OptionSchema([
+        OptionField("machine", .text(.name), doc: "Machine to run on", default: "the only machine"),
+        OptionField("cwd", .path, secrets: .command, doc: "Working directory on the instance (absolute or ~); must exist", default: "~"),
+        OptionField("env", .map(key: .envName, value: .text(.any)), secrets: .allowed, doc: "Environment variables; secret ones reach the process through a 0600 file"),
+        OptionField("credentials", .list(.text(.name)), doc: "Credential profiles installed before the session starts"),
+        OptionField(
+            "after", .map(key: .name, value: .choice(SessionDependency.Condition.allCases.map(\.rawValue))),
+            doc: "Sessions to wait for: `started`, or `completed` (finished successfully)"),
+    ])
+
+    /// The prompt field (required for agents that say so).
+    static func promptField(required: Bool) -> OptionField {
+        OptionField(
+            "prompt", .text(.any), required: required, secrets: .allowed,
+            doc: required ? "The task, fed to the agent on stdin" : "Text fed on stdin", default: required ? nil : "stdin is /dev/null")
+    }
+
+    /// The key that selects an agent.
+    public static let agentKey = "agent"
+    /// The key of a `run:` session's command.
+    public static let runKey = "run"
+
+    /// A session: a `run:` command (no `agent`), or one case per agent adapter.
+    public var sessionType: OptionType {
+        let runCase = Variants.Case(
+            name: Self.runKey, doc: "Runs a command or shell script",
+            schema: Self.sessionCommonFields.merging(
+                OptionSchema([
+                    OptionField(Self.runKey, .command, required: true, secrets: .command, doc: "The command: a shell script, {shell: …} or {argv: […]}"),
+                    Self.promptField(required: false),
+                ])))
+        let agentCases = registry.agents.map { agent in
+            Variants.Case(
+                name: agent.kind, doc: agent.summary,
+                schema: Self.sessionCommonFields.merging(OptionSchema([Self.promptField(required: agent.requiresPrompt)])).merging(agent.sessionOptions))
+        }
+        return .variants(Variants(discriminator: Self.agentKey, cases: agentCases, allowsShorthand: false, fallback: runCase))
+    }
+
+    /// Keys a session has beside its agent's own options.
+    static var sessionCommonKeys: Set<String> {
+        Set(sessionCommonFields.fields.map(\.name) + ["prompt", runKey, agentKey])
+    }
+}

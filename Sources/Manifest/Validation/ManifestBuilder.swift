@@ -1,0 +1,282 @@
+import Executor
+
+/// Walks the top level of a manifest, reads each block with the ``SchemaReader``
+/// and assembles the typed specs; then runs the checks that span blocks.
+struct ManifestBuilder {
+    let root: YAMLNode
+    let file: String
+    let schema: ManifestSchema
+    let reader: SchemaReader
+
+    init(root: YAMLNode, file: String, schema: ManifestSchema, reader: SchemaReader) {
+        self.root = root
+        self.file = file
+        self.schema = schema
+        self.reader = reader
+    }
+
+    mutating func build() throws(ManifestError) -> Manifest {
+        guard let pairs = root.pairs else {
+            let isEmpty = root.scalar?.isNull ?? false
+            reader.error(
+                isEmpty ? ErrorCode.Manifest.emptyDocument : ErrorCode.Manifest.notAMapping,
+                isEmpty ? "the document is empty; a manifest starts with `version: 1`" : "the top level must be a mapping (`version: 1`, `name: …`, …), found \(root.kindDescription)",
+                at: root, path: .root)
+            throw ManifestError(diagnostics: reader.bag.items)
+        }
+        let providerKind = peekProviderKind()
+        let top = schema.topLevel(providerKind: providerKind)
+        for pair in pairs where top.field(pair.keyText) == nil {
+            reader.reportUnknownKey(pair.keyText, at: pair.key, path: .root, known: top.fields.map(\.name))
+        }
+        for field in top.fields where field.required && root[field.name] == nil {
+            reader.error(ErrorCode.Manifest.missingField, "the required field `\(field.name)` is missing (\(field.doc))", at: root, path: .root)
+        }
+
+        let version = readVersion()
+        let name = root["name"].flatMap { reader.readText($0, format: .name, secrets: .forbidden, path: YAMLPath.root.appending("name")) }
+        let description = root["description"].flatMap { reader.readText($0, format: .any, secrets: .forbidden, path: YAMLPath.root.appending("description")) }
+        let provider = readProvider(top)
+        let processManager = readProcessManager(top)
+        let machines = readMachines(providerKind: providerKind)
+        let profiles = readProfiles()
+        let sessions = readSessions(machineNames: machines.declared.map(\.name))
+
+        var checks = ReferenceChecks(
+            reader: reader, machines: machines.declared, profiles: profiles.declared, sessions: sessions.declared)
+        checks.run()
+        checkPrompts(sessions.specs)
+
+        guard !reader.bag.hasErrors, let version, let name, let provider, let processManager else {
+            throw ManifestError(diagnostics: reader.bag.items)
+        }
+        let unresolved = Set(reader.references.filter(\.isMissing).map(\.source)).sorted()
+        return Manifest(
+            version: version, name: name.description, description: description?.description, source: file, provider: provider,
+            processManager: processManager, machines: machines.specs, credentials: profiles.specs, sessions: sessions.specs,
+            warnings: reader.bag.items.filter { $0.severity == .warning }, unresolvedSources: unresolved)
+    }
+
+    /// The provider kind, read quietly so machine options can be checked against it.
+    private func peekProviderKind() -> String? {
+        guard let node = root["provider"] else { return nil }
+        let kind = node.scalar?.text ?? node["kind"]?.scalar?.text
+        return kind.flatMap { schema.registry.provider($0) != nil ? $0 : nil }
+    }
+
+    private func readVersion() -> Int? {
+        guard let node = root["version"] else { return nil }
+        guard let version = reader.readInteger(node, min: nil, max: nil, path: YAMLPath.root.appending("version")) else { return nil }
+        guard version == ManifestSchema.supportedVersion else {
+            reader.error(
+                ErrorCode.Manifest.unsupportedVersion,
+                "manifest version \(version) is not supported; this runjob reads version \(ManifestSchema.supportedVersion)", at: node,
+                path: YAMLPath.root.appending("version"))
+            return nil
+        }
+        return version
+    }
+
+    private func readProvider(_ top: OptionSchema) -> ProviderSpec? {
+        guard let node = root["provider"], let field = top.field("provider") else { return nil }
+        guard case .variant(let kind?, let options)? = reader.read(node, as: field.type, secrets: .allowed, path: YAMLPath.root.appending("provider"))
+        else { return nil }
+        return ProviderSpec(kind: kind, options: options)
+    }
+
+    private func readProcessManager(_ top: OptionSchema) -> ProcessManagerSpec? {
+        guard let node = root["process_manager"] else { return ProcessManagerSpec(kind: ManifestSchema.defaultProcessManager) }
+        guard let field = top.field("process_manager"),
+            case .variant(let kind?, let options)? = reader.read(node, as: field.type, secrets: .allowed, path: YAMLPath.root.appending("process_manager"))
+        else { return nil }
+        return ProcessManagerSpec(kind: kind, options: options)
+    }
+
+    // MARK: Machines
+
+    private func readMachines(providerKind: String?) -> (specs: [MachineSpec], declared: [DeclaredEntity]) {
+        let machineSchema = schema.machine(providerKind: providerKind)
+        let single = root["machine"]
+        let many = root["machines"]
+        if let single, let many {
+            reader.error(
+                ErrorCode.Manifest.conflictingFields, "use either `machine:` (one machine) or `machines:` (several), not both", at: many,
+                path: YAMLPath.root.appending("machines"), notes: [.init(single.location, "`machine:` is here")])
+        }
+        if single == nil && many == nil && root["provider"] != nil {
+            reader.error(
+                ErrorCode.Manifest.missingField, "the manifest declares no machine; add `machine:` (one machine) or `machines:` (several)",
+                at: root, path: .root)
+        }
+        var specs: [MachineSpec] = []
+        var declared: [DeclaredEntity] = []
+        if let single, many == nil {
+            let name = ManifestSchema.defaultMachineName
+            declared.append(DeclaredEntity(name: name, keyNode: single, node: single))
+            if let spec = readMachine(single, name: name, schema: machineSchema, path: YAMLPath.root.appending("machine")) { specs.append(spec) }
+        }
+        if let many {
+            guard let pairs = reader.expectMapping(many, path: YAMLPath.root.appending("machines")) else { return (specs, declared) }
+            if pairs.isEmpty {
+                reader.error(ErrorCode.Manifest.invalidValue, "`machines` is empty; declare at least one machine", at: many, path: YAMLPath.root.appending("machines"))
+            }
+            for pair in pairs {
+                let path = YAMLPath.root.appending("machines").appending(pair.keyText)
+                guard reader.checkKey(pair.keyText, format: .name, at: pair.key, path: path) else { continue }
+                declared.append(DeclaredEntity(name: pair.keyText, keyNode: pair.key, node: pair.value))
+                if let spec = readMachine(pair.value, name: pair.keyText, schema: machineSchema, path: path) { specs.append(spec) }
+            }
+        }
+        return (specs, declared)
+    }
+
+    private func readMachine(_ node: YAMLNode, name: String, schema machineSchema: OptionSchema, path: YAMLPath) -> MachineSpec? {
+        guard let options = reader.readObject(node, schema: machineSchema, path: path) else { return nil }
+        var home: RemotePath?
+        if let homePath = options.path("home") {
+            if case .home = homePath, let homeNode = node["home"] {
+                reader.error(
+                    ErrorCode.Manifest.invalidPath, "`home` must be an absolute path (it defines what `~` means)", at: homeNode,
+                    path: path.appending("home"))
+                return nil
+            }
+            home = homePath
+        }
+        var metadata: [OptionEntry] = []
+        if case .map(let entries)? = options["metadata"] { metadata = entries }
+        var info = JSONValue.object([])
+        if case .json(let value)? = options["info"] { info = value }
+        let common = Set(ManifestSchema.machineCommonFields.fields.map(\.name))
+        let adapterOptions = AdapterOptions(options.values.filter { !common.contains($0.key) })
+        return MachineSpec(name: name, home: home, metadata: metadata, info: info, options: adapterOptions)
+    }
+
+    // MARK: Credentials
+
+    private func readProfiles() -> (specs: [CredentialProfileSpec], declared: [DeclaredEntity]) {
+        guard let node = root["credentials"] else { return ([], []) }
+        let basePath = YAMLPath.root.appending("credentials")
+        guard let pairs = reader.expectMapping(node, path: basePath) else { return ([], []) }
+        var specs: [CredentialProfileSpec] = []
+        var declared: [DeclaredEntity] = []
+        for pair in pairs {
+            let path = basePath.appending(pair.keyText)
+            guard reader.checkKey(pair.keyText, format: .name, at: pair.key, path: path) else { continue }
+            declared.append(DeclaredEntity(name: pair.keyText, keyNode: pair.key, node: pair.value))
+            guard let options = reader.readObject(pair.value, schema: schema.credentialProfile, path: path) else { continue }
+            specs.append(makeProfile(name: pair.keyText, options: options))
+        }
+        return (specs, declared)
+    }
+
+    private func makeProfile(name: String, options: AdapterOptions) -> CredentialProfileSpec {
+        var directories: [CredentialProfileSpec.Directory] = []
+        if case .list(let items)? = options["dirs"] {
+            for case .object(let entry) in items {
+                guard let path = entry.path("path") else { continue }
+                var mode: FileMode?
+                if case .mode(let value)? = entry["mode"] { mode = value }
+                directories.append(.init(path: path, mode: mode))
+            }
+        }
+        var files: [CredentialProfileSpec.File] = []
+        if case .list(let items)? = options["files"] {
+            for case .object(let entry) in items {
+                guard let path = entry.path("path"), let content = entry.text("content") else { continue }
+                var mode = FileMode.ownerOnly
+                if case .mode(let value)? = entry["mode"] { mode = value }
+                files.append(.init(path: path, mode: mode, content: content))
+            }
+        }
+        var verify: CommandTemplate?
+        if case .command(let command)? = options["verify"] { verify = command }
+        return CredentialProfileSpec(name: name, directories: directories, files: files, env: Self.envVars(options["env"]), verify: verify)
+    }
+
+    static func envVars(_ value: OptionValue?) -> [EnvVar] {
+        guard case .map(let entries)? = value else { return [] }
+        return entries.compactMap { entry in
+            if case .text(let text) = entry.value { EnvVar(entry.key, text) } else { nil }
+        }
+    }
+
+    // MARK: Sessions
+
+    private func readSessions(machineNames: [String]) -> (specs: [SessionSpec], declared: [DeclaredEntity]) {
+        guard let node = root["sessions"] else { return ([], []) }
+        let basePath = YAMLPath.root.appending("sessions")
+        guard let pairs = reader.expectMapping(node, path: basePath) else { return ([], []) }
+        var specs: [SessionSpec] = []
+        var declared: [DeclaredEntity] = []
+        for pair in pairs {
+            let path = basePath.appending(pair.keyText)
+            guard reader.checkKey(pair.keyText, format: .name, at: pair.key, path: path) else { continue }
+            declared.append(DeclaredEntity(name: pair.keyText, keyNode: pair.key, node: pair.value))
+            if let agentNode = pair.value[ManifestSchema.agentKey], pair.value[ManifestSchema.runKey] != nil {
+                reader.error(
+                    ErrorCode.Manifest.conflictingFields, "a session either runs a command (`run:`) or an agent (`agent:`), not both", at: agentNode,
+                    path: path.appending(ManifestSchema.agentKey))
+                continue
+            }
+            guard case .variant(let agent, let options)? = reader.read(pair.value, as: schema.sessionType, secrets: .allowed, path: path) else {
+                continue
+            }
+            guard let machine = sessionMachine(options.plainText("machine"), machineNames: machineNames, at: pair.key, path: path) else { continue }
+            specs.append(makeSession(name: pair.keyText, machine: machine, agent: agent, options: options))
+        }
+        return (specs, declared)
+    }
+
+    /// The session's machine: the named one, or the only one (several without a name is
+    /// reported by ``ReferenceChecks``).
+    private func sessionMachine(_ named: String?, machineNames: [String], at key: YAMLNode, path: YAMLPath) -> String? {
+        if let named { return named }
+        return machineNames.count == 1 ? machineNames[0] : nil
+    }
+
+    private func makeSession(name: String, machine: String, agent: String?, options: AdapterOptions) -> SessionSpec {
+        let program: SessionProgram
+        if let agent {
+            let common = ManifestSchema.sessionCommonKeys
+            program = .agent(kind: agent, options: AdapterOptions(options.values.filter { !common.contains($0.key) }))
+        } else if case .command(let command)? = options[ManifestSchema.runKey] {
+            program = .run(command)
+        } else {
+            program = .run(.shell("true"))
+        }
+        var after: [SessionDependency] = []
+        if case .map(let entries)? = options["after"] {
+            for entry in entries {
+                guard case .text(let text) = entry.value, let condition = text.plainValue.flatMap(SessionDependency.Condition.init(rawValue:)) else {
+                    continue
+                }
+                after.append(SessionDependency(session: entry.key, condition: condition))
+            }
+        }
+        return SessionSpec(
+            name: name, machine: machine, program: program, prompt: options.text("prompt"), cwd: options.path("cwd") ?? .home(""),
+            env: Self.envVars(options["env"]), credentials: options.textList("credentials") ?? [], after: after)
+    }
+
+    private func checkPrompts(_ sessions: [SessionSpec]) {
+        for session in sessions {
+            guard let kind = session.agentKind, let limit = schema.registry.agent(kind)?.maxPromptBytes, let prompt = session.prompt else { continue }
+            let size = prompt.reveal()?.utf8.count ?? prompt.parts.reduce(0) { sum, part in
+                if case .literal(let text) = part { sum + text.utf8.count } else { sum }
+            }
+            if size > limit, let node = root["sessions"]?[session.name]?["prompt"] {
+                reader.error(
+                    ErrorCode.Manifest.promptTooLarge, "the prompt is \(size) bytes; `\(kind)` accepts at most \(limit) bytes on stdin", at: node,
+                    path: YAMLPath.root.appending("sessions").appending(session.name).appending("prompt"))
+            }
+        }
+    }
+}
+
+/// A machine, profile or session as declared in the YAML (even if its body had errors),
+/// so references can be checked against every declared name.
+struct DeclaredEntity {
+    var name: String
+    var keyNode: YAMLNode
+    var node: YAMLNode
+}

@@ -1,0 +1,46 @@
+import Executor
+import Manifest
+
+/// The plan's two digests.
+public enum Digests {
+    /// The JSON document the config digest is computed over: every non-secret
+    /// input (secrets appear as their source, so a new value does not change it).
+    public static func configDocument(_ manifest: Manifest) -> JSONValue {
+        .object([
+            "format": .int(Plan.formatVersion),
+            "name": .string(manifest.name),
+            "provider": manifest.provider.json,
+            "process_manager": manifest.processManager.json,
+            "machines": .array(manifest.machines.map(\.json)),
+            "credentials": .array(manifest.credentials.map(\.json)),
+            "sessions": .array(manifest.sessions.map(\.json)),
+        ])
+    }
+
+    /// SHA-256 (hex) of the RFC 8785 canonical form of ``configDocument(_:)``.
+    public static func config(_ manifest: Manifest) -> String {
+        SHA256Hex.digest(configDocument(manifest).canonicalBytes())
+    }
+
+    /// Digests of the secret values, per scope and overall.
+    public static func secrets(_ manifest: Manifest) -> SecretsDigest {
+        var scopes: [String: String] = [:]
+        func add(_ scope: String, _ values: [InterpolatedString]) {
+            let secrets = values.flatMap(\.secrets)
+            guard !secrets.isEmpty else { return }
+            let entries = secrets.map { secret -> JSONValue in
+                .array([.string(secret.source.description), .string(secret.reveal().map { SHA256Hex.digest($0) } ?? "unset")])
+            }
+            scopes[scope] = SHA256Hex.digest(JSONValue.array(entries).canonicalBytes())
+        }
+        add("provider", manifest.provider.options.values.flatMap(\.value.interpolatedStrings))
+        add("process_manager", manifest.processManager.options.values.flatMap(\.value.interpolatedStrings))
+        for machine in manifest.machines {
+            add("machine:\(machine.name)", machine.options.values.flatMap(\.value.interpolatedStrings))
+        }
+        for profile in manifest.credentials { add("credentials:\(profile.name)", profile.interpolatedValues) }
+        for session in manifest.sessions { add("session:\(session.name)", session.interpolatedValues) }
+        let overall = SHA256Hex.digest(JSONValue.object(scopes.map { .init($0.key, .string($0.value)) }).canonicalBytes())
+        return SecretsDigest(overall: overall, scopes: scopes, unresolved: manifest.unresolvedSources)
+    }
+}

@@ -1,0 +1,106 @@
+import Executor
+
+/// The readable summary of `runjob plan`: what will be booted, installed and
+/// started, in which order, with counts.
+public struct PlanTextRenderer: Sendable {
+    /// Whether to use ANSI colour.
+    public var useColor: Bool
+
+    /// A renderer.
+    public init(useColor: Bool = false) {
+        self.useColor = useColor
+    }
+
+    private func paint(_ text: String, _ code: String) -> String {
+        useColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    /// The summary text, ending in a newline.
+    public func render(_ plan: Plan) -> String {
+        let summary = PlanSummary(plan)
+        var lines: [String] = []
+        lines.append(paint("Plan: \(plan.name)", "1") + " (\(plan.source))")
+        lines.append("  provider \(plan.provider.kind) · process manager \(plan.processManager.kind)")
+        lines.append("  config sha256:\(plan.configDigest.prefix(16))… · secrets \(plan.secrets.shortPrefix)…")
+        if plan.secrets.isPartial {
+            let missing = plan.secrets.unresolved.map(\.description).joined(separator: ", ")
+            lines.append(paint("  partial: not set here: \(missing) (apply needs them)", "33"))
+        }
+        lines.append("")
+        lines.append("Will boot \(count(plan.machines.count, "machine")):")
+        for machine in plan.machines {
+            lines.append("  " + paint("+", "32") + " \(machine.name)\(details(machine))")
+        }
+        let installs = plan.steps.filter { $0.kind == .credentials }
+        if !installs.isEmpty {
+            lines.append("Will install \(count(installs.count, "credential profile")):")
+            for step in installs {
+                guard case .credentials(let profile) = step.action else { continue }
+                lines.append("  " + paint("+", "32") + " \(profile.name) on \(step.machine): \(details(profile))")
+            }
+        }
+        if !plan.sessions.isEmpty {
+            lines.append("Will start \(count(plan.sessions.count, "session")):")
+            for session in plan.sessions {
+                lines.append("  " + paint("+", "32") + " \(session.name) on \(session.machine): \(details(session))")
+            }
+        }
+        lines.append("")
+        lines.append("Order (\(count(summary.steps, "step")) in \(count(summary.waves, "wave"))):")
+        let waves = StepGraph.waves(plan.steps)
+        var byWave: [Int: [String]] = [:]
+        for (index, step) in plan.steps.enumerated() { byWave[waves[index], default: []].append(step.id.description) }
+        for wave in byWave.keys.sorted() {
+            lines.append("  \(wave). " + (byWave[wave] ?? []).joined(separator: ", "))
+        }
+        lines.append("")
+        lines.append(paint("Plan: ", "1") + summary.sentence + ".")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func details(_ machine: MachineSpec) -> String {
+        var parts: [String] = []
+        for option in machine.options.values { parts.append("\(option.key) \(compact(option.value.json))") }
+        if !machine.metadata.isEmpty { parts.append("\(count(machine.metadata.count, "label"))") }
+        if case .object(let members) = machine.info, !members.isEmpty { parts.append("info: \(members.map(\.key).joined(separator: ", "))") }
+        return parts.isEmpty ? "" : " (" + parts.joined(separator: "; ") + ")"
+    }
+
+    private func details(_ profile: CredentialProfileSpec) -> String {
+        var parts: [String] = []
+        if !profile.directories.isEmpty { parts.append(count(profile.directories.count, "dir")) }
+        for file in profile.files { parts.append("\(file.path) \(file.mode) ← \(file.content)") }
+        if !profile.env.isEmpty { parts.append("env \(profile.env.map(\.name).joined(separator: ", "))") }
+        if profile.verify != nil { parts.append("verify") }
+        return parts.joined(separator: "; ")
+    }
+
+    private func details(_ session: SessionSpec) -> String {
+        var parts: [String] = []
+        switch session.program {
+        case .run(let command): parts.append("run `\(oneLine(command.description))`")
+        case .agent(let kind, let options):
+            var text = "agent \(kind)"
+            if let model = options.plainText("model") { text += " (\(model))" }
+            parts.append(text)
+        }
+        if session.cwd != .home("") { parts.append("in \(session.cwd)") }
+        if !session.after.isEmpty {
+            parts.append("after " + session.after.map { "\($0.session) \($0.condition.rawValue)" }.joined(separator: ", "))
+        }
+        if !session.credentials.isEmpty { parts.append("credentials " + session.credentials.joined(separator: ", ")) }
+        if !session.env.isEmpty { parts.append("env " + session.env.map(\.name).joined(separator: ", ")) }
+        return parts.joined(separator: "; ")
+    }
+
+    private func oneLine(_ text: String) -> String {
+        let first = text.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+        let shortened = first.count > 60 ? String(first.prefix(57)) + "…" : first
+        return text.contains("\n") ? shortened + " …" : shortened
+    }
+
+    private func compact(_ value: JSONValue) -> String {
+        if case .string(let text) = value { return text }
+        return value.compactText
+    }
+}

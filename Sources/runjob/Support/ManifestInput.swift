@@ -1,0 +1,58 @@
+import Executor
+import Foundation
+import Manifest
+
+/// Reads a manifest named on the command line (`-` for stdin) and loads it.
+struct ManifestInput {
+    /// The argument as given.
+    let argument: String
+
+    /// The name diagnostics use for it.
+    var displayName: String { argument == "-" ? "<stdin>" : argument }
+
+    /// The file's bytes, or a diagnostic when it cannot be read.
+    func readBytes(limit: Int) -> Result<[UInt8], ManifestError> {
+        if argument == "-" {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            return .success(Array(data))
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
+            return .failure(unreadable("no such file"))
+        }
+        if isDirectory.boolValue { return .failure(unreadable("it is a directory")) }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: argument))?[.size] as? Int, size > limit {
+            return .failure(
+                ManifestError(diagnostics: [
+                    ManifestDiagnostic(
+                        .error, ErrorCode.Manifest.tooLarge, "the file is \(size) bytes; manifests are limited to \(limit) bytes",
+                        at: SourceLocation(file: displayName, line: 1, column: 1))
+                ]))
+        }
+        guard let data = FileManager.default.contents(atPath: argument) else { return .failure(unreadable("it cannot be read (permissions?)")) }
+        return .success(Array(data))
+    }
+
+    private func unreadable(_ reason: String) -> ManifestError {
+        ManifestError(diagnostics: [
+            ManifestDiagnostic(
+                .error, ErrorCode.Manifest.fileUnreadable, "cannot read the manifest: \(reason)", at: SourceLocation(file: displayName, line: 1, column: 1))
+        ])
+    }
+
+    /// Loads the manifest with the process environment.
+    func load(strict: Bool, limits: YAMLLimits = .default) -> Result<Manifest, ManifestError> {
+        let bytes: [UInt8]
+        switch readBytes(limit: limits.maxBytes) {
+        case .failure(let error): return .failure(error)
+        case .success(let read): bytes = read
+        }
+        let loader = ManifestLoader(
+            registry: Adapters.registry, environment: .system(manifestPath: argument), limits: limits, strict: strict)
+        do {
+            return .success(try loader.load(bytes, file: displayName))
+        } catch {
+            return .failure(error)
+        }
+    }
+}
