@@ -58,7 +58,7 @@ var targets: [Target] = [
     .testTarget(name: "ExecutorTests", dependencies: ["Executor", "TestSupport"]),
     .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Executor", "TestSupport"] + adapters.map { .target(name: $0.target) }),
     .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifest", "Executor", "TestSupport"] + adapters.map { .target(name: $0.target) }),
-    .testTarget(name: "runjobTests", dependencies: ["runjob", "Executor", "TestSupport"]),
+    .testTarget(name: "runjobTests", dependencies: ["runjob", "Executor", "TestSupport"], exclude: ["Fixtures"]),
 ]
 
 for adapter in adapters {

@@ -3,7 +3,7 @@ import Foundation
 
 /// The `runjob` command line: wiring only; the work happens in the libraries.
 @main
-struct Runjob: AsyncParsableCommand {
+struct Runjob: ParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -29,17 +29,15 @@ struct Runjob: AsyncParsableCommand {
 
     /// Parses the arguments, runs the command, and exits with runjob's codes:
     /// argument-parser's usage error (64) is mapped to 2 here, in one place.
-    static func main() async {
+    /// `main` is synchronous so that commands without async work never start the
+    /// concurrency runtime; commands that need it bridge with ``AsyncBridge``.
+    static func main() {
         signal(SIGPIPE, SIG_IGN)
         let arguments = Array(CommandLine.arguments.dropFirst())
         let code: Int32
         do {
             var command = try parseAsRoot(arguments)
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
+            try command.run()
             code = ExitCodes.success
         } catch {
             let exitCode = exitCode(for: error)

@@ -24,3 +24,26 @@ public enum SHA256Hex {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// SHA-256 over data that arrives in pieces (a canonical document written part by part).
+public struct SHA256Stream {
+    private var hasher = SHA256()
+
+    /// A fresh digest.
+    public init() {}
+
+    /// Adds bytes.
+    public mutating func update(_ bytes: [UInt8]) {
+        hasher.update(data: bytes)
+    }
+
+    /// Adds the UTF-8 bytes of `text`.
+    public mutating func update(_ text: String) {
+        hasher.update(data: Array(text.utf8))
+    }
+
+    /// The digest as lowercase hex.
+    public func finalize() -> String {
+        SHA256Hex.hex(Array(hasher.finalize()))
+    }
+}

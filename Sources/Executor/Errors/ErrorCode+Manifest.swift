@@ -7,6 +7,7 @@ extension ErrorCode {
         public static let tooDeep = ErrorCode(rawValue: "manifest.too_deep")
         public static let tooManyAliases = ErrorCode(rawValue: "manifest.too_many_aliases")
         public static let tooManyKeys = ErrorCode(rawValue: "manifest.too_many_keys")
+        public static let tooManyNodes = ErrorCode(rawValue: "manifest.too_many_nodes")
         public static let invalidUTF8 = ErrorCode(rawValue: "manifest.invalid_utf8")
         public static let nulByte = ErrorCode(rawValue: "manifest.nul_byte")
         // YAML structure.

@@ -3,32 +3,60 @@ extension JSONValue {
     /// the UTF-16 code units of their names, numbers in ECMAScript form. Equal
     /// documents give equal bytes in every process, which is what digests need.
     public func canonicalBytes() -> [UInt8] {
-        var writer = JSONWriter()
-        Self.writeCanonical(self, into: &writer)
+        let writer = JSONWriter()
+        Self.writeCanonical(self, into: writer)
         return writer.bytes
     }
 
-    private static func writeCanonical(_ value: JSONValue, into writer: inout JSONWriter) {
+    private static func writeCanonical(_ value: JSONValue, into writer: JSONWriter) {
         switch value {
         case .array(let items):
             writer.append("[")
             for (index, item) in items.enumerated() {
                 if index > 0 { writer.append(",") }
-                writeCanonical(item, into: &writer)
+                writeCanonical(item, into: writer)
             }
             writer.append("]")
         case .object(let members):
             writer.append("{")
-            let sorted = members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+            let sorted = isSorted(members) ? members : members.sorted { precedes($0.key, $1.key) }
             for (index, member) in sorted.enumerated() {
                 if index > 0 { writer.append(",") }
                 writer.writeString(member.key)
                 writer.append(":")
-                writeCanonical(member.value, into: &writer)
+                writeCanonical(member.value, into: writer)
             }
             writer.append("}")
         default:
             writer.write(value)
+        }
+    }
+}
+
+extension JSONValue {
+    private static func isSorted(_ members: [Member]) -> Bool {
+        var index = 1
+        while index < members.count {
+            if !precedes(members[index - 1].key, members[index].key) { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// RFC 8785 key order: by UTF-16 code units. For ASCII the UTF-8 bytes give the
+    /// same order and are much faster to walk; anything else falls back to UTF-16.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        var left = a.utf8.makeIterator()
+        var right = b.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return false
+            case (nil, _): return true
+            case (_, nil): return false
+            case (let x?, let y?):
+                if x >= 0x80 || y >= 0x80 { return a.utf16.lexicographicallyPrecedes(b.utf16) }
+                if x != y { return x < y }
+            }
         }
     }
 }

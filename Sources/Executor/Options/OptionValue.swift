@@ -1,5 +1,5 @@
 /// A validated option value, as the validator produced it from the YAML.
-public indirect enum OptionValue: Sendable, Equatable {
+public enum OptionValue: Sendable, Equatable {
     case text(InterpolatedString)
     case path(RemotePath)
     case mode(FileMode)
@@ -17,20 +17,20 @@ public indirect enum OptionValue: Sendable, Equatable {
     case variant(String?, AdapterOptions)
 
     /// The plan's JSON form: secrets as placeholders, durations in milliseconds.
-    public var json: JSONValue {
+    public func json(_ style: PlaceholderStyle = .withState) -> JSONValue {
         switch self {
-        case .text(let text): .string(text.description)
+        case .text(let text): .string(text.placeholder(style))
         case .path(let path): .string(path.description)
         case .mode(let mode): .string(mode.description)
         case .integer(let value): .int(value)
         case .boolean(let value): .bool(value)
         case .duration(let milliseconds): .int(milliseconds)
-        case .list(let items): .array(items.map(\.json))
-        case .map(let entries): .object(entries.map { .init($0.key, $0.value.json) })
-        case .object(let options): options.json
+        case .list(let items): .array(items.map { $0.json(style) })
+        case .map(let entries): .object(entries.map { .init($0.key, $0.value.json(style)) })
+        case .object(let options): options.json(style)
         case .json(let value): value
         case .command(let command): command.json
-        case .variant(_, let options): options.json
+        case .variant(_, let options): options.json(style)
         }
     }
 
@@ -131,7 +131,7 @@ public struct AdapterOptions: Sendable, Equatable {
     public var secrets: [Secret] { values.flatMap(\.value.secrets) }
 
     /// The plan's JSON form (an object, schema order).
-    public var json: JSONValue { .object(values.map { .init($0.key, $0.value.json) }) }
+    public func json(_ style: PlaceholderStyle = .withState) -> JSONValue { .object(values.map { .init($0.key, $0.value.json(style)) }) }
 
     /// Whether no option is set.
     public var isEmpty: Bool { values.isEmpty }

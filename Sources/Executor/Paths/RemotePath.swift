@@ -18,6 +18,7 @@ public enum RemotePath: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Reads `~`, `~/x` or `/x`; trailing slashes are dropped.
     public static func parse(_ text: String) -> Result<RemotePath, ParseProblem> {
+        if let simple = simplePath(text) { return .success(simple) }
         if text.isEmpty { return .failure(.invalid("the path is empty")) }
         if text.contains("\0") || text.contains("\n") || text.contains("\r") {
             return .failure(.invalid("the path contains a NUL byte or a line break"))
@@ -34,6 +35,25 @@ public enum RemotePath: Sendable, Hashable, Codable, CustomStringConvertible {
             return .success(.absolute(trimmed.isEmpty ? "/" : trimmed))
         }
         return .failure(.relative)
+    }
+
+    /// The common case without any clean-up to do: `~`, `~/x` or `/x` with no NUL,
+    /// line break, doubled or trailing slash.
+    private static func simplePath(_ text: String) -> RemotePath? {
+        let bytes = text.utf8
+        guard let first = bytes.first, bytes.count >= 2, bytes.last != UInt8(ascii: "/") else {
+            return text == "~" ? .home("") : nil
+        }
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if byte == 0 || byte == 0x0A || byte == 0x0D || (byte == UInt8(ascii: "/") && previous == UInt8(ascii: "/")) { return nil }
+            previous = byte
+        }
+        if first == UInt8(ascii: "/") { return .absolute(text) }
+        if first == UInt8(ascii: "~"), bytes.dropFirst().first == UInt8(ascii: "/"), bytes.count > 2 {
+            return .home(String(text.dropFirst(2)))
+        }
+        return nil
     }
 
     /// The absolute path on an instance whose home directory is `home`.

@@ -59,28 +59,32 @@ public struct CredentialProfileSpec: Sendable, Equatable {
     public var interpolatedValues: [InterpolatedString] { files.map(\.content) + env.map(\.value) }
 
     /// The plan's JSON form: contents as placeholders, never values.
-    public var json: JSONValue {
-        var members: [JSONValue.Member] = [.init("name", .string(name))]
+    ///
+    /// Keys are sorted, so canonical JSON needs no sorting.
+    public func json(_ style: PlaceholderStyle = .withState) -> JSONValue {
+        var members: [JSONValue.Member] = []
         members.append(
             .init(
                 "dirs",
                 .array(
                     directories.map { directory in
-                        var entry: [JSONValue.Member] = [.init("path", .string(directory.path.description))]
+                        var entry: [JSONValue.Member] = []
                         if let mode = directory.mode { entry.append(.init("mode", .string(mode.description))) }
+                        entry.append(.init("path", .string(directory.path.description)))
                         return .object(entry)
                     })))
+        if !env.isEmpty { members.append(.init("env", EnvVar.json(env, style))) }
         members.append(
             .init(
                 "files",
                 .array(
                     files.map { file in
                         .object([
-                            "path": .string(file.path.description), "mode": .string(file.mode.description),
-                            "content": .string(file.content.description),
+                            "content": .string(file.content.placeholder(style)), "mode": .string(file.mode.description),
+                            "path": .string(file.path.description),
                         ])
                     })))
-        if !env.isEmpty { members.append(.init("env", EnvVar.json(env))) }
+        members.append(.init("name", .string(name)))
         if let verify { members.append(.init("verify", verify.json)) }
         return .object(members)
     }

@@ -31,14 +31,17 @@ public struct MachineSpec: Sendable, Equatable {
     }
 
     /// The plan's JSON form.
-    public var json: JSONValue {
-        var members: [JSONValue.Member] = [.init("name", .string(name))]
+    ///
+    /// Keys are sorted (provider options sit under `options`), so canonical JSON needs no sorting.
+    public func json(_ style: PlaceholderStyle = .withState) -> JSONValue {
+        var members: [JSONValue.Member] = []
         if let home { members.append(.init("home", .string(home.description))) }
-        if !metadata.isEmpty {
-            members.append(.init("metadata", .object(metadata.map { .init($0.key, $0.value.json) })))
-        }
         members.append(.init("info", info))
-        members += options.json.objectValue ?? []
+        if !metadata.isEmpty {
+            members.append(.init("metadata", .object(metadata.map { .init($0.key, $0.value.json(style)) })))
+        }
+        members.append(.init("name", .string(name)))
+        if !options.isEmpty { members.append(.init("options", options.json(style))) }
         return .object(members)
     }
 }

@@ -47,6 +47,9 @@ public struct Plan: Sendable {
     public var sessions: [SessionSpec]
     /// Steps in a valid execution order (every step after its dependencies).
     public var steps: [Step]
+    /// For each step (same index), its wave: 1 + the highest wave of its dependencies.
+    /// Steps of one wave can run at the same time.
+    public var waves: [Int]
     /// SHA-256 (hex) of the RFC 8785 canonical JSON of every non-secret input.
     public var configDigest: String
     /// Digest of the secret values.
@@ -55,7 +58,7 @@ public struct Plan: Sendable {
     /// Creates a plan. The planner is the usual way to get one.
     public init(
         name: String, source: String, provider: ProviderSpec, processManager: ProcessManagerSpec, machines: [MachineSpec],
-        credentials: [CredentialProfileSpec], sessions: [SessionSpec], steps: [Step], configDigest: String, secrets: SecretsDigest
+        credentials: [CredentialProfileSpec], sessions: [SessionSpec], steps: [Step], waves: [Int], configDigest: String, secrets: SecretsDigest
     ) {
         self.name = name
         self.source = source
@@ -65,6 +68,7 @@ public struct Plan: Sendable {
         self.credentials = credentials
         self.sessions = sessions
         self.steps = steps
+        self.waves = waves
         self.configDigest = configDigest
         self.secrets = secrets
     }

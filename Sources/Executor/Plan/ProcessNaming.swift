@@ -4,10 +4,9 @@ public enum ProcessNaming {
     /// (session names already avoid everything but `_`). Two sessions whose
     /// sanitized names are equal are rejected when the manifest is validated.
     public static func sanitize(_ session: String) -> String {
-        String(
-            String.UnicodeScalarView(
-                session.unicodeScalars.map { scalar in
-                    scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-") ? scalar : "-"
-                }))
+        let bytes = session.utf8.map { byte in
+            ASCII.isLetter(byte) || ASCII.isDigit(byte) || byte == UInt8(ascii: "-") ? byte : UInt8(ascii: "-")
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

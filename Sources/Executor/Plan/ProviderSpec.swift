@@ -11,9 +11,9 @@ public struct ProviderSpec: Sendable, Equatable {
         self.options = options
     }
 
-    /// The plan's JSON form (secrets as placeholders).
-    public var json: JSONValue {
-        .object([.init("kind", .string(kind))] + (options.json.objectValue ?? []))
+    /// The plan's JSON form (secrets as placeholders; options under `options`).
+    public func json(_ style: PlaceholderStyle = .withState) -> JSONValue {
+        options.isEmpty ? .object(["kind": .string(kind)]) : .object(["kind": .string(kind), "options": options.json(style)])
     }
 }
 
@@ -30,8 +30,8 @@ public struct ProcessManagerSpec: Sendable, Equatable {
         self.options = options
     }
 
-    /// The plan's JSON form.
-    public var json: JSONValue {
-        .object([.init("kind", .string(kind))] + (options.json.objectValue ?? []))
+    /// The plan's JSON form (options under `options`).
+    public func json(_ style: PlaceholderStyle = .withState) -> JSONValue {
+        options.isEmpty ? .object(["kind": .string(kind)]) : .object(["kind": .string(kind), "options": options.json(style)])
     }
 }

@@ -12,8 +12,8 @@ public struct EnvVar: Sendable, Equatable {
     }
 
     /// A JSON object of variables, secrets as placeholders.
-    public static func json(_ variables: [EnvVar]) -> JSONValue {
-        .object(variables.map { .init($0.name, .string($0.value.description)) })
+    public static func json(_ variables: [EnvVar], _ style: PlaceholderStyle = .withState) -> JSONValue {
+        .object(variables.map { .init($0.name, .string($0.value.placeholder(style))) })
     }
 }
 
@@ -102,22 +102,26 @@ public struct SessionSpec: Sendable, Equatable {
     }
 
     /// The plan's JSON form.
-    public var json: JSONValue {
-        var members: [JSONValue.Member] = [.init("name", .string(name)), .init("machine", .string(machine))]
-        switch program {
-        case .run(let command):
-            members.append(.init("run", command.json))
-        case .agent(let kind, let options):
-            members.append(.init("agent", .string(kind)))
-            members += options.json.objectValue ?? []
-        }
-        if let prompt { members.append(.init("prompt", .string(prompt.description))) }
-        members.append(.init("cwd", .string(cwd.description)))
-        if !env.isEmpty { members.append(.init("env", EnvVar.json(env))) }
-        if !credentials.isEmpty { members.append(.init("credentials", .array(credentials.map { .string($0) }))) }
+    ///
+    /// Keys are in sorted order (agent options sit under `agent_options`), so the
+    /// canonical form for digests needs no sorting.
+    public func json(_ style: PlaceholderStyle = .withState) -> JSONValue {
+        var members: [JSONValue.Member] = []
+        members.reserveCapacity(10)
         if !after.isEmpty {
             members.append(.init("after", .object(after.map { .init($0.session, .string($0.condition.rawValue)) })))
         }
+        if case .agent(let kind, let options) = program {
+            members.append(.init("agent", .string(kind)))
+            if !options.isEmpty { members.append(.init("agent_options", options.json(style))) }
+        }
+        if !credentials.isEmpty { members.append(.init("credentials", .array(credentials.map { .string($0) }))) }
+        members.append(.init("cwd", .string(cwd.description)))
+        if !env.isEmpty { members.append(.init("env", EnvVar.json(env, style))) }
+        members.append(.init("machine", .string(machine)))
+        members.append(.init("name", .string(name)))
+        if let prompt { members.append(.init("prompt", .string(prompt.placeholder(style)))) }
+        if case .run(let command) = program { members.append(.init("run", command.json)) }
         return .object(members)
     }
 }

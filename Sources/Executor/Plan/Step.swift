@@ -37,11 +37,11 @@ public struct Step: Sendable, Equatable {
     /// The step's inputs as the plan shows them: non-secret values, secrets as placeholders.
     public var inputs: JSONValue {
         switch action {
-        case .boot(let machine): machine.json
-        case .machineInfo(let machine): .object(["path": .string("~/.machine.json"), "mode": .string(FileMode.ownerWriteGroupRead.description), "info": machine.info])
-        case .credentials(let profile): profile.json
-        case .start(let session): session.json
-        case .wait(let session): .object(["session": .string(session.name), "condition": .string("completed")])
+        case .boot(let machine): machine.json()
+        case .machineInfo(let machine): .object(["info": machine.info, "mode": .string(FileMode.ownerWriteGroupRead.description), "path": .string("~/.machine.json")])
+        case .credentials(let profile): profile.json()
+        case .start(let session): session.json()
+        case .wait(let session): .object(["condition": .string("completed"), "session": .string(session.name)])
         }
     }
 }

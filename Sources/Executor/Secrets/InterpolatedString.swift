@@ -36,7 +36,7 @@ public struct InterpolatedString: Sendable, Equatable, CustomStringConvertible, 
 
     /// A plain string without secrets.
     public init(_ literal: String) {
-        self.init(parts: [.literal(literal)])
+        parts = literal.isEmpty ? [] : [.literal(literal)]
     }
 
     /// A plain string without secrets.
@@ -99,12 +99,15 @@ public struct InterpolatedString: Sendable, Equatable, CustomStringConvertible, 
     }
 
     /// The text with placeholders for secrets and unset values.
-    public var description: String {
+    public var description: String { placeholder(.withState) }
+
+    /// The text with placeholders in the given style.
+    public func placeholder(_ style: PlaceholderStyle) -> String {
         parts.map { part -> String in
             switch part {
             case .literal(let literal): literal
-            case .secret(let secret): secret.description
-            case .unset(let source): "<unset \(source)>"
+            case .secret(let secret): secret.placeholder(style)
+            case .unset(let source): style == .withState ? "<unset \(source)>" : "<plain \(source)>"
             }
         }.joined()
     }

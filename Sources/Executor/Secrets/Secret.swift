@@ -35,8 +35,11 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     public var byteCount: Int { value?.utf8.count ?? 0 }
 
     /// `<secret SOURCE>` or `<secret SOURCE (unset)>`.
-    public var description: String {
-        isResolved ? "<secret \(source)>" : "<secret \(source) (unset)>"
+    public var description: String { placeholder(.withState) }
+
+    /// The placeholder in the given style.
+    public func placeholder(_ style: PlaceholderStyle) -> String {
+        isResolved || style == .sourceOnly ? "<secret \(source)>" : "<secret \(source) (unset)>"
     }
 
     /// Same as ``description``.

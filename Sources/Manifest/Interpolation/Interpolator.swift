@@ -17,7 +17,7 @@ struct Interpolator {
     }
 
     /// What was used, for warnings and strict mode.
-    struct Reference: Equatable {
+    struct Reference: Equatable, Sendable {
         var source: SecretSource
         var isPlain: Bool
         var isMissing: Bool
@@ -36,7 +36,7 @@ struct Interpolator {
 
     /// The interpolated value of `text` and the references it used.
     func interpolate(_ text: String) -> Result<(InterpolatedString, [Reference]), Problem> {
-        guard text.contains("${") else { return .success((InterpolatedString(text), [])) }
+        guard text.utf8.contains(UInt8(ascii: "$")) else { return .success((InterpolatedString(text), [])) }
         var parts: [InterpolatedString.Part] = []
         var references: [Reference] = []
         var literal = ""
@@ -167,8 +167,7 @@ struct Interpolator {
     }
 
     static func isEnvName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+        ASCII.isEnvironmentName(name)
     }
 }
 

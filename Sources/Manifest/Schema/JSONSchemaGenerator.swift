@@ -67,6 +67,7 @@ public struct JSONSchemaGenerator: Sendable {
             "additionalProperties": .bool(false),
             "required": .array(required),
             "properties": .object(properties),
+            "patternProperties": .object(["^x-": .object(["description": .string("Ignored: a place for YAML anchors (x-defaults: &defaults …)")])]),
             "oneOf": .array([.object(["required": .array([.string("machine")])]), .object(["required": .array([.string("machines")])])]),
             "allOf": .array(conditions),
             "$defs": .object(definitions),

@@ -8,6 +8,9 @@ public struct ManifestSchema: Sendable {
     public static let supportedVersion = 1
     /// The process manager used when a manifest names none.
     public static let defaultProcessManager = "shell"
+    /// Top-level keys starting with this are ignored: a place for YAML anchors
+    /// (`x-defaults: &defaults {…}`), as in Docker Compose.
+    public static let extensionPrefix = "x-"
     /// The machine name `machine:` (the single-machine shorthand) stands for.
     public static let defaultMachineName = "main"
 
@@ -154,7 +157,5 @@ public struct ManifestSchema: Sendable {
     }
 
     /// Keys a session has beside its agent's own options.
-    static var sessionCommonKeys: Set<String> {
-        Set(sessionCommonFields.fields.map(\.name) + ["prompt", runKey, agentKey])
-    }
+    static let sessionCommonKeys: Set<String> = Set(sessionCommonFields.fields.map(\.name) + ["prompt", runKey, agentKey])
 }

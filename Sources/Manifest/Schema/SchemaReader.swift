@@ -14,6 +14,34 @@ final class SchemaReader {
     /// Every secret source read, with whether it was missing.
     private(set) var references: [Interpolator.Reference] = []
 
+    /// Everything a reader found, to move to another reader (see ``absorb(_:)``).
+    struct Findings: Sendable {
+        var diagnostics: [ManifestDiagnostic]
+        var references: [Interpolator.Reference]
+        var warnedShortSecrets: Set<SecretSource>
+    }
+
+    /// This reader's findings.
+    var findings: Findings {
+        Findings(diagnostics: bag.items, references: references, warnedShortSecrets: warnedShortSecrets)
+    }
+
+    /// Takes over another reader's findings (read from a later part of the document),
+    /// dropping short-secret warnings this reader already gave.
+    func absorb(_ other: Findings) {
+        for diagnostic in other.diagnostics {
+            if diagnostic.code == ErrorCode.Manifest.shortSecret,
+                let source = other.references.first(where: { diagnostic.message.contains("secret \($0.source) ") })?.source,
+                warnedShortSecrets.contains(source)
+            {
+                continue
+            }
+            bag.append(diagnostic)
+        }
+        references += other.references
+        warnedShortSecrets.formUnion(other.warnedShortSecrets)
+    }
+
     init(interpolator: Interpolator, strict: Bool) {
         self.interpolator = interpolator
         self.strict = strict
@@ -89,31 +117,39 @@ final class SchemaReader {
 
     /// Reads a mapping with the declared fields: unknown keys, missing required
     /// fields and every field's value are checked.
-    func readObject(_ node: YAMLNode, schema: OptionSchema, path: YAMLPath, ignoring ignored: Set<String> = []) -> AdapterOptions? {
+    func readObject(_ node: YAMLNode, schema: OptionSchema, path: YAMLPath, ignoring ignored: [String] = []) -> AdapterOptions? {
         guard let pairs = expectMapping(node, path: path) else { return nil }
-        var values: [String: OptionValue] = [:]
+        let fields = schema.fields
+        var values = [OptionValue?](repeating: nil, count: fields.count)
+        var present = [Bool](repeating: false, count: fields.count)
         var failed = false
-        let known = schema.fields.map(\.name)
         for pair in pairs {
             let key = pair.keyText
             if ignored.contains(key) { continue }
-            guard let field = schema.field(key) else {
-                reportUnknownKey(key, at: pair.key, path: path, known: known + ignored)
+            guard let index = fields.firstIndex(where: { $0.name == key }) else {
+                reportUnknownKey(key, at: pair.key, path: path, known: fields.map(\.name) + ignored)
                 failed = true
                 continue
             }
+            present[index] = true
+            let field = fields[index]
             if let value = read(pair.value, as: field.type, secrets: field.secrets, path: path.appending(key)) {
-                values[key] = value
+                values[index] = value
             } else {
                 failed = true
             }
         }
-        for field in schema.fields where field.required && !pairs.contains(where: { $0.keyText == field.name }) {
+        for (index, field) in fields.enumerated() where field.required && !present[index] {
             error(ErrorCode.Manifest.missingField, "the required field `\(field.name)` is missing (\(field.doc))", at: node, path: path)
             failed = true
         }
         if failed { return nil }
-        return AdapterOptions(schema.fields.compactMap { field in values[field.name].map { OptionEntry(field.name, $0) } })
+        var entries: [OptionEntry] = []
+        entries.reserveCapacity(pairs.count)
+        for (index, field) in fields.enumerated() {
+            if let value = values[index] { entries.append(OptionEntry(field.name, value)) }
+        }
+        return AdapterOptions(entries)
     }
 
     func reportUnknownKey(_ key: String, at node: YAMLNode, path: YAMLPath, known: [String]) {
@@ -166,14 +202,14 @@ final class SchemaReader {
 
     // MARK: Structure
 
-    func expectMapping(_ node: YAMLNode, path: YAMLPath, allowShorthand: Bool = false) -> [YAMLPair]? {
+    func expectMapping(_ node: YAMLNode, path: YAMLPath, allowShorthand: Bool = false) -> YAMLNode.Pairs? {
         if let pairs = node.pairs { return pairs }
         let expected = allowShorthand ? "a mapping or a single word" : "a mapping"
         error(ErrorCode.Manifest.wrongType, "expected \(expected), found \(node.kindDescription)", at: node, path: path)
         return nil
     }
 
-    func expectSequence(_ node: YAMLNode, path: YAMLPath) -> [YAMLNode]? {
+    func expectSequence(_ node: YAMLNode, path: YAMLPath) -> YAMLNode.Items? {
         if let items = node.items { return items }
         var message = "expected a list, found \(node.kindDescription)"
         if let scalar = node.scalar, !scalar.isNull { message += "; write `[\(scalar.text)]` for a list of one" }
@@ -317,7 +353,7 @@ final class SchemaReader {
         case .labelKey:
             return checkKey(text, format: .labelKey, at: node, path: path)
         case .line:
-            guard !text.isEmpty, !text.contains("\n") else {
+            guard !text.isEmpty, !text.utf8.contains(UInt8(ascii: "\n")) else {
                 error(ErrorCode.Manifest.invalidValue, "expected a single non-empty line", at: node, path: path)
                 return false
             }

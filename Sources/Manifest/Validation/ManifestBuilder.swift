@@ -1,4 +1,6 @@
+import Dispatch
 import Executor
+import Synchronization
 
 /// Walks the top level of a manifest, reads each block with the ``SchemaReader``
 /// and assembles the typed specs; then runs the checks that span blocks.
@@ -26,7 +28,7 @@ struct ManifestBuilder {
         }
         let providerKind = peekProviderKind()
         let top = schema.topLevel(providerKind: providerKind)
-        for pair in pairs where top.field(pair.keyText) == nil {
+        for pair in pairs where top.field(pair.keyText) == nil && !pair.keyText.hasPrefix(ManifestSchema.extensionPrefix) {
             reader.reportUnknownKey(pair.keyText, at: pair.key, path: .root, known: top.fields.map(\.name))
         }
         for field in top.fields where field.required && root[field.name] == nil {
@@ -202,13 +204,57 @@ struct ManifestBuilder {
 
     // MARK: Sessions
 
+    /// Sessions from this many on are read by two threads (each half with its own reader).
+    static let parallelSessionThreshold = 2048
+
     private func readSessions(machineNames: [String]) -> (specs: [SessionSpec], declared: [DeclaredEntity]) {
         guard let node = root["sessions"] else { return ([], []) }
         let basePath = YAMLPath.root.appending("sessions")
         guard let pairs = reader.expectMapping(node, path: basePath) else { return ([], []) }
+        let sessionType = schema.sessionType
+        guard pairs.count >= Self.parallelSessionThreshold else {
+            return Self.readSessions(pairs, 0..<pairs.count, basePath: basePath, machineNames: machineNames, sessionType: sessionType, reader: reader)
+        }
+        // Sessions are independent: read the second half on another thread with its own
+        // reader, then fold its findings into the main reader in document order.
+        let middle = pairs.count / 2
+        let environment = reader.interpolator.environment
+        let strict = reader.strict
+        let halves = Mutex<[ChunkOutcome?]>([nil, nil])
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            let chunkReader = SchemaReader(interpolator: Interpolator(environment: environment), strict: strict)
+            let range = part == 0 ? 0..<middle : middle..<pairs.count
+            let result = Self.readSessions(pairs, range, basePath: basePath, machineNames: machineNames, sessionType: sessionType, reader: chunkReader)
+            let outcome = ChunkOutcome(specs: result.specs, declared: result.declared, findings: chunkReader.findings)
+            halves.withLock { $0[part] = outcome }
+        }
         var specs: [SessionSpec] = []
         var declared: [DeclaredEntity] = []
-        for pair in pairs {
+        for outcome in halves.withLock({ $0 }) {
+            guard let outcome else { continue }
+            reader.absorb(outcome.findings)
+            specs += outcome.specs
+            declared += outcome.declared
+        }
+        return (specs, declared)
+    }
+
+    /// What one thread read from its share of the sessions.
+    private struct ChunkOutcome: Sendable {
+        var specs: [SessionSpec]
+        var declared: [DeclaredEntity]
+        var findings: SchemaReader.Findings
+    }
+
+    private static func readSessions(
+        _ all: YAMLNode.Pairs, _ range: Range<Int>, basePath: YAMLPath, machineNames: [String], sessionType: OptionType, reader: SchemaReader
+    ) -> (specs: [SessionSpec], declared: [DeclaredEntity]) {
+        var specs: [SessionSpec] = []
+        var declared: [DeclaredEntity] = []
+        specs.reserveCapacity(range.count)
+        declared.reserveCapacity(range.count)
+        for index in range {
+            let pair = all[index]
             let path = basePath.appending(pair.keyText)
             guard reader.checkKey(pair.keyText, format: .name, at: pair.key, path: path) else { continue }
             declared.append(DeclaredEntity(name: pair.keyText, keyNode: pair.key, node: pair.value))
@@ -218,7 +264,7 @@ struct ManifestBuilder {
                     path: path.appending(ManifestSchema.agentKey))
                 continue
             }
-            guard case .variant(let agent, let options)? = reader.read(pair.value, as: schema.sessionType, secrets: .allowed, path: path) else {
+            guard case .variant(let agent, let options)? = reader.read(pair.value, as: sessionType, secrets: .allowed, path: path) else {
                 continue
             }
             guard let machine = sessionMachine(options.plainText("machine"), machineNames: machineNames, at: pair.key, path: path) else { continue }
@@ -229,12 +275,12 @@ struct ManifestBuilder {
 
     /// The session's machine: the named one, or the only one (several without a name is
     /// reported by ``ReferenceChecks``).
-    private func sessionMachine(_ named: String?, machineNames: [String], at key: YAMLNode, path: YAMLPath) -> String? {
+    private static func sessionMachine(_ named: String?, machineNames: [String], at key: YAMLNode, path: YAMLPath) -> String? {
         if let named { return named }
         return machineNames.count == 1 ? machineNames[0] : nil
     }
 
-    private func makeSession(name: String, machine: String, agent: String?, options: AdapterOptions) -> SessionSpec {
+    private static func makeSession(name: String, machine: String, agent: String?, options: AdapterOptions) -> SessionSpec {
         let program: SessionProgram
         if let agent {
             let common = ManifestSchema.sessionCommonKeys
@@ -275,7 +321,7 @@ struct ManifestBuilder {
 
 /// A machine, profile or session as declared in the YAML (even if its body had errors),
 /// so references can be checked against every declared name.
-struct DeclaredEntity {
+struct DeclaredEntity: Sendable {
     var name: String
     var keyNode: YAMLNode
     var node: YAMLNode

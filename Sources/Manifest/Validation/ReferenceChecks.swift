@@ -8,12 +8,42 @@ struct ReferenceChecks {
     let machines: [DeclaredEntity]
     let profiles: [DeclaredEntity]
     let sessions: [DeclaredEntity]
+    /// The reference-bearing fields of each session, read in one pass over its mapping.
+    let facts: [SessionFacts]
+    /// Session name → position of its first declaration.
+    let sessionIndex: [String: Int]
+
+    /// What a session refers to, with the nodes that say so (views into the document).
+    struct SessionFacts {
+        var isMapping = false
+        var machine: YAMLNode?
+        var credentials: YAMLNode.Items?
+        var after: YAMLNode.Pairs?
+    }
 
     init(reader: SchemaReader, machines: [DeclaredEntity], profiles: [DeclaredEntity], sessions: [DeclaredEntity]) {
         self.reader = reader
         self.machines = machines
         self.profiles = profiles
         self.sessions = sessions
+        facts = sessions.map { session in
+            var facts = SessionFacts()
+            guard let pairs = session.node.pairs else { return facts }
+            facts.isMapping = true
+            for index in pairs.indices {
+                switch pairs.keyText(at: index) {
+                case "machine": facts.machine = pairs[index].value
+                case "credentials": facts.credentials = pairs[index].value.items
+                case "after": facts.after = pairs[index].value.pairs
+                default: break
+                }
+            }
+            return facts
+        }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(sessions.count)
+        for (position, session) in sessions.enumerated() where index[session.name] == nil { index[session.name] = position }
+        sessionIndex = index
     }
 
     mutating func run() {
@@ -31,26 +61,28 @@ struct ReferenceChecks {
         let machineNames = machines.map(\.name)
         let profileNames = profiles.map(\.name)
         let sessionNames = sessions.map(\.name)
-        for session in sessions {
+        let machineSet = Set(machineNames)
+        let profileSet = Set(profileNames)
+        for (session, facts) in zip(sessions, facts) {
             let path = sessionPath(session.name)
-            if session.node.pairs != nil, session.node["machine"] == nil, machineNames.count > 1 {
+            if facts.isMapping, facts.machine == nil, machineNames.count > 1 {
                 reader.error(
                     ErrorCode.Manifest.ambiguousMachine,
                     "there are \(machineNames.count) machines (\(machineNames.joined(separator: ", "))); say which one this session runs on with `machine:`",
                     at: session.keyNode, path: path)
             }
-            if let node = session.node["machine"], let name = node.scalar?.text, !name.isEmpty, !machineNames.contains(name) {
+            if let node = facts.machine, let name = node.scalar?.text, !name.isEmpty, !machineSet.contains(name) {
                 reader.error(
                     ErrorCode.Manifest.unknownReference, "no machine named `\(name)` (machines: \(list(machineNames)))", at: node,
                     path: path.appending("machine"), suggestion: Suggestions.closest(to: name, among: machineNames))
             }
-            for (index, item) in (session.node["credentials"]?.items ?? []).enumerated() {
-                guard let name = item.scalar?.text, !name.isEmpty, !profileNames.contains(name) else { continue }
+            for (index, item) in (facts.credentials ?? YAMLNode.Items.empty).enumerated() {
+                guard let name = item.scalar?.text, !name.isEmpty, !profileSet.contains(name) else { continue }
                 reader.error(
                     ErrorCode.Manifest.unknownReference, "no credential profile named `\(name)` (profiles: \(list(profileNames)))", at: item,
                     path: path.appending("credentials").appending(index: index), suggestion: Suggestions.closest(to: name, among: profileNames))
             }
-            for pair in session.node["after"]?.pairs ?? [] where !sessionNames.contains(pair.keyText) {
+            for pair in facts.after ?? YAMLNode.Pairs.empty where sessionIndex[pair.keyText] == nil {
                 reader.error(
                     ErrorCode.Manifest.unknownReference, "no session named `\(pair.keyText)` to wait for (sessions: \(list(sessionNames)))", at: pair.key,
                     path: path.appending("after").appending(pair.keyText), suggestion: Suggestions.closest(to: pair.keyText, among: sessionNames))
@@ -64,15 +96,15 @@ struct ReferenceChecks {
 
     /// Reports each cycle of `after` once, naming every member with its location.
     private func checkCycles() {
-        let index = Dictionary(sessions.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         var edges: [[Int]] = Array(repeating: [], count: sessions.count)
-        var edgeNodes: [[Int: YAMLNode]] = Array(repeating: [:], count: sessions.count)
-        for (from, session) in sessions.enumerated() {
-            for pair in session.node["after"]?.pairs ?? [] {
-                guard let to = index[pair.keyText] else { continue }
-                edges[from].append(to)
-                edgeNodes[from][to] = pair.key
+        for from in sessions.indices {
+            guard let after = facts[from].after else { continue }
+            for position in after.indices {
+                if let to = sessionIndex[after.keyText(at: position)] { edges[from].append(to) }
             }
+        }
+        func edgeNode(_ from: Int, _ to: Int) -> YAMLNode? {
+            facts[from].after?.first { sessionIndex[$0.keyText] == to }?.key
         }
         for component in StronglyConnected.components(count: sessions.count, edges: edges) {
             let isCycle = component.count > 1 || edges[component[0]].contains(component[0])
@@ -84,14 +116,14 @@ struct ReferenceChecks {
             let next = order.count > 1 ? order[1] : first
             let notes = order.enumerated().map { position, member -> ManifestDiagnostic.Note in
                 let target = order[(position + 1) % order.count]
-                let location = edgeNodes[member][target]?.location ?? sessions[member].keyNode.location
+                let location = edgeNode(member, target)?.location ?? sessions[member].keyNode.location
                 return .init(location, "`\(sessions[member].name)` waits for `\(sessions[target].name)` here")
             }
             let message =
                 names.count == 1
                 ? "session `\(names[0])` waits for itself"
                 : "sessions wait for each other in a cycle: \((names + [names[0]]).joined(separator: " → "))"
-            let at = edgeNodes[first][next] ?? sessions[first].keyNode
+            let at = edgeNode(first, next) ?? sessions[first].keyNode
             reader.error(
                 ErrorCode.Manifest.dependencyCycle, message + "; remove one of these `after` entries", at: at,
                 path: sessionPath(sessions[first].name).appending("after").appending(sessions[next].name), notes: notes)
@@ -114,6 +146,8 @@ struct ReferenceChecks {
 
     /// Session names map to process names with `_` as `-`; two sessions must not share one.
     private func checkProcessNames() {
+        // Names are `[a-z0-9_-]`: only names with `_` can collide with another name.
+        guard sessions.contains(where: { $0.name.utf8.contains(UInt8(ascii: "_")) }) else { return }
         var seen: [String: DeclaredEntity] = [:]
         for session in sessions {
             let processName = ProcessNaming.sanitize(session.name)
@@ -131,11 +165,11 @@ struct ReferenceChecks {
     private func warnUnused() {
         var usedProfiles: Set<String> = []
         var usedMachines: Set<String> = []
-        for session in sessions {
-            for item in session.node["credentials"]?.items ?? [] {
+        for facts in facts {
+            for item in facts.credentials ?? YAMLNode.Items.empty {
                 if let name = item.scalar?.text { usedProfiles.insert(name) }
             }
-            if let name = session.node["machine"]?.scalar?.text {
+            if let name = facts.machine?.scalar?.text {
                 usedMachines.insert(name)
             } else if machines.count == 1 {
                 usedMachines.insert(machines[0].name)

@@ -15,6 +15,7 @@ enum InputCheck {
                 .error, ErrorCode.Manifest.invalidUTF8, "the file is UTF-16 encoded; save it as UTF-8",
                 at: SourceLocation(file: file, line: 1, column: 1))
         }
+        if isPlainASCIIText(bytes) { return nil }
         var line = 1
         var column = 1
         var index = 0
@@ -47,6 +48,24 @@ enum InputCheck {
             column += 1
         }
         return nil
+    }
+
+    /// Whether every byte is ASCII and none is NUL: the common case, checked eight bytes at a time.
+    private static func isPlainASCIIText(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw -> Bool in
+            let words = raw.count / 8
+            var index = 0
+            let highBits: UInt64 = 0x8080_8080_8080_8080
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            while index < words {
+                let word = raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)
+                // High bit set anywhere: not ASCII. (word - ones) & ~word & highBits: a zero byte.
+                if word & highBits != 0 || (word &- ones) & ~word & highBits != 0 { return false }
+                index += 1
+            }
+            for offset in (words * 8)..<raw.count where raw[offset] == 0 || raw[offset] >= 0x80 { return false }
+            return true
+        }
     }
 
     /// Length of the valid UTF-8 sequence starting at `index` (a non-ASCII lead byte), or 0.

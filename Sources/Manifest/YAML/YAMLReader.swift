@@ -34,21 +34,22 @@ private let allowedTags: Set<String> = [
 ]
 
 private struct Anchored {
-    var node: YAMLNode
+    var index: Int32
     var size: Int
     var keys: Int
 }
 
 private struct Frame {
-    enum Kind { case mapping, sequence }
-    var kind: Kind
-    var location: SourceLocation
-    var tag: String?
+    var isMapping: Bool
+    var line: Int32
+    var column: Int32
+    var tag: UInt16
     var anchor: String?
-    var items: [YAMLNode] = []
-    /// For mappings: keys and values alternate in `items`.
+    /// Depth, which is also the index of this frame's child buffer in the pool.
+    var depth: Int
     var size = 1
     var keys = 0
+    var hasMerge = false
 }
 
 private struct TreeBuilder {
@@ -58,10 +59,18 @@ private struct TreeBuilder {
     var anchors: [String: Anchored] = [:]
     var openAnchors: Set<String> = []
     var frames: [Frame] = []
-    var root: YAMLNode?
+    /// One reusable child list per nesting depth.
+    var childBuffers: [[Int32]] = []
+    var records: [YAMLDocument.Record] = []
+    var scalars: [String] = []
+    var children: [Int32] = []
+    var tags: [String] = []
+    var tagIndex: [String: UInt16] = [:]
+    var root: Int32?
     var documents = 0
     var aliasExpansion = 0
     var totalKeys = 0
+    var totalNodes = 0
 
     init(file: String, limits: YAMLLimits) {
         self.file = file
@@ -72,8 +81,18 @@ private struct TreeBuilder {
         SourceLocation(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
     }
 
+    func location(of index: Int32) -> SourceLocation {
+        let record = records[Int(index)]
+        return SourceLocation(file: file, line: Int(record.line), column: Int(record.column))
+    }
+
     func diagnostic(_ code: ErrorCode, _ message: String, at mark: yaml_mark_t) -> ManifestDiagnostic {
         ManifestDiagnostic(.error, code, message, at: location(mark))
+    }
+
+    /// The finished document, once parsing succeeded.
+    func document() -> YAMLDocument {
+        YAMLDocument(file: file, records: records, scalars: scalars, children: children, tags: tags)
     }
 
     mutating func parse(_ bytes: [UInt8]) -> Result<YAMLNode, ManifestDiagnostic> {
@@ -83,6 +102,9 @@ private struct TreeBuilder {
                 ManifestDiagnostic(.error, ErrorCode.Manifest.yamlSyntax, "the YAML parser could not start (out of memory)", at: SourceLocation(file: file, line: 1, column: 1)))
         }
         defer { yaml_parser_delete(&parser) }
+        records.reserveCapacity(bytes.count / 6)
+        scalars.reserveCapacity(bytes.count / 12)
+        children.reserveCapacity(bytes.count / 6)
         return bytes.withUnsafeBufferPointer { buffer -> Result<YAMLNode, ManifestDiagnostic> in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
@@ -99,7 +121,7 @@ private struct TreeBuilder {
                 return .failure(
                     ManifestDiagnostic(.error, ErrorCode.Manifest.emptyDocument, "the file is empty; a manifest starts with `version: 1`", at: SourceLocation(file: file, line: 1, column: 1)))
             }
-            return .success(root)
+            return .success(YAMLNode(document: document(), index: root))
         }
     }
 
@@ -111,6 +133,16 @@ private struct TreeBuilder {
         }
         let mark = parser.problem_mark
         return ManifestDiagnostic(.error, ErrorCode.Manifest.yamlSyntax, "YAML syntax error: \(message)", at: location(mark))
+    }
+
+    mutating func internTag(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> UInt16 {
+        guard let pointer else { return 0 }
+        let tag = String(cString: pointer)
+        if let index = tagIndex[tag] { return index }
+        tags.append(tag)
+        let index = UInt16(truncatingIfNeeded: tags.count)
+        tagIndex[tag] = index
+        return index
     }
 
     /// Handles one event; returns a diagnostic that stops parsing.
@@ -128,27 +160,42 @@ private struct TreeBuilder {
             let isMapping = event.type == YAML_MAPPING_START_EVENT
             let tagPointer = isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag
             let anchorPointer = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
-            let tag = tagPointer.map { String(cString: $0) }
-            if let problem = checkTag(tag, at: event.start_mark) { return problem }
+            if let problem = checkTag(tagPointer, at: event.start_mark) { return problem }
             if frames.count >= limits.maxDepth {
                 return diagnostic(
                     ErrorCode.Manifest.tooDeep, "nesting is deeper than \(limits.maxDepth) levels", at: event.start_mark)
             }
+            totalNodes += 1
+            if totalNodes > limits.maxNodes {
+                return diagnostic(ErrorCode.Manifest.tooManyNodes, "the document has more than \(limits.maxNodes) values", at: event.start_mark)
+            }
             let anchor = anchorPointer.map { String(cString: $0) }
             if let anchor { openAnchors.insert(anchor) }
-            frames.append(Frame(kind: isMapping ? .mapping : .sequence, location: location(event.start_mark), tag: tag, anchor: anchor))
+            let depth = frames.count
+            if childBuffers.count <= depth { childBuffers.append([]) } else { childBuffers[depth].removeAll(keepingCapacity: true) }
+            frames.append(
+                Frame(
+                    isMapping: isMapping, line: Int32(truncatingIfNeeded: event.start_mark.line + 1),
+                    column: Int32(truncatingIfNeeded: event.start_mark.column + 1), tag: internTag(tagPointer), anchor: anchor, depth: depth))
             return nil
         case YAML_MAPPING_END_EVENT:
             guard let frame = frames.popLast() else { return nil }
             return finishMapping(frame)
         case YAML_SEQUENCE_END_EVENT:
             guard let frame = frames.popLast() else { return nil }
-            let node = YAMLNode(.sequence(frame.items), location: frame.location, tag: frame.tag)
-            return complete(node, size: frame.size, keys: frame.keys, anchor: frame.anchor, mark: event.end_mark)
+            let first = Int32(children.count)
+            children.append(contentsOf: childBuffers[frame.depth])
+            let index = appendRecord(
+                kind: 2, style: .plain, tag: frame.tag, line: frame.line, column: frame.column, first: first,
+                count: Int32(childBuffers[frame.depth].count))
+            return complete(index, size: frame.size, keys: frame.keys, anchor: frame.anchor, mark: event.end_mark)
         case YAML_SCALAR_EVENT:
             let data = event.data.scalar
-            let tag = data.tag.map { String(cString: $0) }
-            if let problem = checkTag(tag, at: event.start_mark) { return problem }
+            if let problem = checkTag(data.tag, at: event.start_mark) { return problem }
+            totalNodes += 1
+            if totalNodes > limits.maxNodes {
+                return diagnostic(ErrorCode.Manifest.tooManyNodes, "the document has more than \(limits.maxNodes) values", at: event.start_mark)
+            }
             let text: String
             if let value = data.value {
                 text = String(decoding: UnsafeBufferPointer(start: value, count: Int(data.length)), as: UTF8.self)
@@ -163,11 +210,15 @@ private struct TreeBuilder {
             case YAML_FOLDED_SCALAR_STYLE: style = .folded
             default: style = .plain
             }
-            // An explicit !!str tag makes a plain scalar text, like quotes do.
-            if style == .plain, tag == "tag:yaml.org,2002:str" || tag == "!" { style = .doubleQuoted }
-            let node = YAMLNode(.scalar(YAMLScalar(text: text, style: style)), location: location(event.start_mark), tag: tag)
+            let tag = internTag(data.tag)
+            // An explicit !!str tag (or the non-specific `!`) makes a plain scalar text, like quotes do.
+            if style == .plain, tag != 0, tags[Int(tag) - 1] == "tag:yaml.org,2002:str" || tags[Int(tag) - 1] == "!" { style = .doubleQuoted }
+            scalars.append(text)
+            let index = appendRecord(
+                kind: 0, style: style, tag: tag, line: Int32(truncatingIfNeeded: event.start_mark.line + 1),
+                column: Int32(truncatingIfNeeded: event.start_mark.column + 1), first: Int32(scalars.count - 1), count: 0)
             let anchor = data.anchor.map { String(cString: $0) }
-            return complete(node, size: 1, keys: 0, anchor: anchor, mark: event.start_mark)
+            return complete(index, size: 1, keys: 0, anchor: anchor, mark: event.start_mark)
         case YAML_ALIAS_EVENT:
             let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
             guard let target = anchors[name] else {
@@ -183,16 +234,26 @@ private struct TreeBuilder {
                     ErrorCode.Manifest.tooManyAliases,
                     "aliases expand to more than \(limits.maxAliasExpansion) nodes (an alias bomb?)", at: event.start_mark)
             }
-            var node = target.node
-            node.location = location(event.start_mark)
-            return attach(node, size: target.size, keys: target.keys, mark: event.start_mark, viaAlias: true)
+            // The alias shares the anchored content but keeps its own position.
+            var record = records[Int(target.index)]
+            record.line = Int32(truncatingIfNeeded: event.start_mark.line + 1)
+            record.column = Int32(truncatingIfNeeded: event.start_mark.column + 1)
+            records.append(record)
+            return attach(Int32(records.count - 1), size: target.size, keys: target.keys, mark: event.start_mark, viaAlias: true)
         default:
             return nil
         }
     }
 
-    func checkTag(_ tag: String?, at mark: yaml_mark_t) -> ManifestDiagnostic? {
-        guard let tag, !allowedTags.contains(tag) else { return nil }
+    mutating func appendRecord(kind: UInt8, style: ScalarStyle, tag: UInt16, line: Int32, column: Int32, first: Int32, count: Int32) -> Int32 {
+        records.append(YAMLDocument.Record(kind: kind, style: style, tag: tag, line: line, column: column, first: first, count: count))
+        return Int32(records.count - 1)
+    }
+
+    func checkTag(_ pointer: UnsafeMutablePointer<yaml_char_t>?, at mark: yaml_mark_t) -> ManifestDiagnostic? {
+        guard let pointer else { return nil }
+        let tag = String(cString: pointer)
+        guard !allowedTags.contains(tag) else { return nil }
         let shown = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : tag
         return diagnostic(
             ErrorCode.Manifest.unknownTag, "the tag \(shown) is not supported; manifests use plain YAML values (strings, numbers, true/false, lists, mappings)",
@@ -200,37 +261,39 @@ private struct TreeBuilder {
     }
 
     /// Registers an anchor and attaches a finished node to its parent.
-    mutating func complete(_ node: YAMLNode, size: Int, keys: Int, anchor: String?, mark: yaml_mark_t) -> ManifestDiagnostic? {
+    mutating func complete(_ index: Int32, size: Int, keys: Int, anchor: String?, mark: yaml_mark_t) -> ManifestDiagnostic? {
         if let anchor {
-            anchors[anchor] = Anchored(node: node, size: size, keys: keys)
+            anchors[anchor] = Anchored(index: index, size: size, keys: keys)
             openAnchors.remove(anchor)
         }
-        return attach(node, size: size, keys: keys, mark: mark, viaAlias: false)
+        return attach(index, size: size, keys: keys, mark: mark, viaAlias: false)
     }
 
-    mutating func attach(_ node: YAMLNode, size: Int, keys: Int, mark: yaml_mark_t, viaAlias: Bool) -> ManifestDiagnostic? {
+    mutating func attach(_ index: Int32, size: Int, keys: Int, mark: yaml_mark_t, viaAlias: Bool) -> ManifestDiagnostic? {
         if viaAlias {
             totalKeys += keys
             if totalKeys > limits.maxKeys { return tooManyKeys(mark) }
         }
-        guard !frames.isEmpty else {
-            root = node
+        guard let top = frames.indices.last else {
+            root = index
             return nil
         }
-        let index = frames.count - 1
-        frames[index].items.append(node)
-        frames[index].size += size
-        frames[index].keys += keys
-        if frames[index].kind == .mapping, frames[index].items.count % 2 == 1 {
-            // A key was just added.
-            if case .scalar = node.content {} else {
-                return ManifestDiagnostic(
-                    .error, ErrorCode.Manifest.complexKey, "mapping keys must be plain text, not \(node.kindDescription)", at: node.location)
-            }
-            frames[index].keys += 1
-            totalKeys += 1
-            if totalKeys > limits.maxKeys { return tooManyKeys(mark) }
+        frames[top].size += size
+        frames[top].keys += keys
+        let depth = frames[top].depth
+        childBuffers[depth].append(index)
+        guard frames[top].isMapping, childBuffers[depth].count % 2 == 1 else { return nil }
+        // A key was just added.
+        let record = records[Int(index)]
+        guard record.kind == 0 else {
+            let kind = record.kind == 1 ? "a mapping" : "a list"
+            return ManifestDiagnostic(
+                .error, ErrorCode.Manifest.complexKey, "mapping keys must be plain text, not \(kind)", at: location(of: index))
         }
+        if isMergeKey(index) { frames[top].hasMerge = true }
+        frames[top].keys += 1
+        totalKeys += 1
+        if totalKeys > limits.maxKeys { return tooManyKeys(mark) }
         return nil
     }
 
@@ -238,55 +301,122 @@ private struct TreeBuilder {
         diagnostic(ErrorCode.Manifest.tooManyKeys, "the document has more than \(limits.maxKeys) mapping keys", at: mark)
     }
 
+    func keyText(_ index: Int32) -> String {
+        let record = records[Int(index)]
+        return record.kind == 0 ? scalars[Int(record.first)] : ""
+    }
+
     /// Builds a mapping from alternating keys and values, checking duplicates and applying merge keys.
     mutating func finishMapping(_ frame: Frame) -> ManifestDiagnostic? {
-        var explicit: [String: SourceLocation] = [:]
-        var rawPairs: [YAMLPair] = []
-        var index = 0
-        while index + 1 < frame.items.count {
-            rawPairs.append(YAMLPair(key: frame.items[index], value: frame.items[index + 1]))
-            index += 2
+        let entries = childBuffers[frame.depth]
+        checkDuplicates(entries)
+        let first = Int32(children.count)
+        if !frame.hasMerge {
+            children.append(contentsOf: entries)
+        } else if let problem = appendMerged(entries) {
+            return problem
         }
-        for pair in rawPairs where !isMergeKey(pair.key) {
-            let text = pair.keyText
-            if let first = explicit[text] {
-                bag.error(
-                    ErrorCode.Manifest.duplicateKey, "the key '\(text)' appears twice in this mapping; the second would silently replace the first",
-                    at: pair.key.location, notes: [.init(first, "first '\(text)' is here")])
-            } else {
-                explicit[text] = pair.key.location
-            }
+        let index = appendRecord(
+            kind: 1, style: .plain, tag: frame.tag, line: frame.line, column: frame.column, first: first, count: Int32(children.count) - first)
+        return complete(index, size: frame.size, keys: frame.keys, anchor: frame.anchor, mark: yaml_mark_t())
+    }
+
+    /// Appends the entries of a mapping with merge keys: written keys keep their place,
+    /// each `<<` is replaced by the merged entries not written explicitly (earlier sources win).
+    mutating func appendMerged(_ entries: [Int32]) -> ManifestDiagnostic? {
+        var present = Set<String>()
+        var position = 0
+        while position + 1 < entries.count {
+            if !isMergeKey(entries[position]) { present.insert(keyText(entries[position])) }
+            position += 2
         }
-        var pairs: [YAMLPair] = []
-        var present = Set(explicit.keys)
-        for pair in rawPairs {
-            guard isMergeKey(pair.key) else {
-                pairs.append(pair)
+        position = 0
+        while position + 1 < entries.count {
+            let key = entries[position]
+            let value = entries[position + 1]
+            position += 2
+            guard isMergeKey(key) else {
+                children.append(key)
+                children.append(value)
                 continue
             }
-            let sources: [YAMLNode]
-            switch pair.value.content {
-            case .mapping: sources = [pair.value]
-            case .sequence(let items) where items.allSatisfy({ $0.pairs != nil }): sources = items
-            default:
+            let valueRecord = records[Int(value)]
+            var sources: [Int32] = []
+            if valueRecord.kind == 1 {
+                sources = [value]
+            } else if valueRecord.kind == 2 {
+                let items = Array(children[Int(valueRecord.first)..<Int(valueRecord.first + valueRecord.count)])
+                if items.allSatisfy({ records[Int($0)].kind == 1 }) { sources = items }
+            }
+            guard !sources.isEmpty else {
                 bag.error(
                     ErrorCode.Manifest.invalidMerge, "a merge key `<<` takes a mapping (usually an alias such as *defaults) or a list of them",
-                    at: pair.value.location)
+                    at: location(of: value))
                 continue
             }
             for source in sources {
-                for merged in source.pairs ?? [] where !present.contains(merged.keyText) {
-                    present.insert(merged.keyText)
-                    pairs.append(merged)
+                let record = records[Int(source)]
+                var offset = Int(record.first)
+                let end = Int(record.first + record.count)
+                while offset + 1 < end {
+                    let mergedKey = children[offset]
+                    let mergedValue = children[offset + 1]
+                    offset += 2
+                    let text = keyText(mergedKey)
+                    guard !present.contains(text) else { continue }
+                    present.insert(text)
+                    children.append(mergedKey)
+                    children.append(mergedValue)
                 }
             }
         }
-        let node = YAMLNode(.mapping(pairs), location: frame.location, tag: frame.tag)
-        return complete(node, size: frame.size, keys: frame.keys, anchor: frame.anchor, mark: yaml_mark_t())
+        return nil
     }
 
-    func isMergeKey(_ key: YAMLNode) -> Bool {
-        guard let scalar = key.scalar else { return false }
-        return scalar.text == "<<" && (scalar.style == .plain || key.tag == "tag:yaml.org,2002:merge")
+    /// Reports keys written twice (merge keys aside); small mappings are scanned, large ones hashed.
+    mutating func checkDuplicates(_ entries: [Int32]) {
+        let count = entries.count / 2
+        var duplicates: [(index: Int32, first: Int32)] = []
+        if count <= 16 {
+            // Compare cheap fingerprints (length and first byte) before whole texts.
+            var keys: [String] = []
+            var prints: [Int] = []
+            keys.reserveCapacity(count)
+            prints.reserveCapacity(count)
+            for position in 0..<count {
+                let key = entries[2 * position]
+                let text = isMergeKey(key) ? "" : keyText(key)
+                keys.append(text)
+                prints.append(text.isEmpty && isMergeKey(key) ? -1 : text.utf8.count << 8 | Int(text.utf8.first ?? 0))
+            }
+            for position in 0..<count where prints[position] >= 0 {
+                for earlier in 0..<position where prints[earlier] == prints[position] && keys[earlier] == keys[position] {
+                    duplicates.append((entries[2 * position], entries[2 * earlier]))
+                    break
+                }
+            }
+        } else {
+            var seen: [String: Int32] = [:]
+            seen.reserveCapacity(count)
+            for position in 0..<count where !isMergeKey(entries[2 * position]) {
+                let key = entries[2 * position]
+                let text = keyText(key)
+                if let first = seen[text] { duplicates.append((key, first)) } else { seen[text] = key }
+            }
+        }
+        for (index, first) in duplicates {
+            let text = keyText(index)
+            bag.error(
+                ErrorCode.Manifest.duplicateKey, "the key '\(text)' appears twice in this mapping; the second would silently replace the first",
+                at: location(of: index), notes: [.init(location(of: first), "first '\(text)' is here")])
+        }
+    }
+
+    func isMergeKey(_ index: Int32) -> Bool {
+        let record = records[Int(index)]
+        guard record.kind == 0 else { return false }
+        let text = scalars[Int(record.first)]
+        guard text.utf8.first == UInt8(ascii: "<"), text == "<<" else { return false }
+        return record.style == .plain || (record.tag != 0 && tags[Int(record.tag) - 1] == "tag:yaml.org,2002:merge")
     }
 }

@@ -9,17 +9,39 @@ public enum Digests {
         .object([
             "format": .int(Plan.formatVersion),
             "name": .string(manifest.name),
-            "provider": manifest.provider.json,
-            "process_manager": manifest.processManager.json,
-            "machines": .array(manifest.machines.map(\.json)),
-            "credentials": .array(manifest.credentials.map(\.json)),
-            "sessions": .array(manifest.sessions.map(\.json)),
+            "provider": manifest.provider.json(.sourceOnly),
+            "process_manager": manifest.processManager.json(.sourceOnly),
+            "machines": .array(manifest.machines.map { $0.json(.sourceOnly) }),
+            "credentials": .array(manifest.credentials.map { $0.json(.sourceOnly) }),
+            "sessions": .array(manifest.sessions.map { $0.json(.sourceOnly) }),
         ])
     }
 
-    /// SHA-256 (hex) of the RFC 8785 canonical form of ``configDocument(_:)``.
+    /// SHA-256 (hex) of the RFC 8785 canonical form of ``configDocument(_:)``,
+    /// streamed session by session (the whole document is never held in memory).
     public static func config(_ manifest: Manifest) -> String {
-        SHA256Hex.digest(configDocument(manifest).canonicalBytes())
+        // Top-level keys in canonical (sorted) order; `sessions` is last and streamed.
+        var stream = SHA256Stream()
+        let style = PlaceholderStyle.sourceOnly
+        stream.update("{\"credentials\":")
+        stream.update(JSONValue.array(manifest.credentials.map { $0.json(style) }).canonicalBytes())
+        stream.update(",\"format\":")
+        stream.update(JSONValue.int(Plan.formatVersion).canonicalBytes())
+        stream.update(",\"machines\":")
+        stream.update(JSONValue.array(manifest.machines.map { $0.json(style) }).canonicalBytes())
+        stream.update(",\"name\":")
+        stream.update(JSONValue.string(manifest.name).canonicalBytes())
+        stream.update(",\"process_manager\":")
+        stream.update(manifest.processManager.json(style).canonicalBytes())
+        stream.update(",\"provider\":")
+        stream.update(manifest.provider.json(style).canonicalBytes())
+        stream.update(",\"sessions\":[")
+        for (index, session) in manifest.sessions.enumerated() {
+            if index > 0 { stream.update(",") }
+            stream.update(session.json(style).canonicalBytes())
+        }
+        stream.update("]}")
+        return stream.finalize()
     }
 
     /// Digests of the secret values, per scope and overall.

@@ -1,4 +1,6 @@
+import Dispatch
 import Executor
+import Synchronization
 
 /// Writes a plan as the versioned JSON document of `plan --output json`.
 ///
@@ -11,10 +13,128 @@ public struct PlanJSONRenderer: Sendable {
     /// A renderer.
     public init() {}
 
+    /// Plans with at least this many steps are rendered by two threads.
+    public static let parallelThreshold = 4096
+
     /// The document's bytes, ending in a newline.
     public func render(_ plan: Plan) -> [UInt8] {
+        var out: [UInt8] = []
+        write(plan) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// Writes the document in a few large pieces to `sink`, in order, without
+    /// assembling it in memory first (a 20 000-step plan is several megabytes).
+    public func write(_ plan: Plan, to sink: (UnsafeRawBufferPointer) -> Void) {
+        let head = header(plan)
+        head.withUnsafeBytes(sink)
+        // Steps are written in two halves on two threads when the plan is large;
+        // the halves are emitted in order, so the bytes are the same either way.
+        let count = plan.steps.count
+        if count >= Self.parallelThreshold {
+            // The second half is rendered on another thread while this one renders
+            // and emits the first; then the second follows.
+            let middle = count / 2
+            let secondHalf = Mutex<[UInt8]>([])
+            let group = DispatchGroup()
+            DispatchQueue.global().async(group: group) {
+                let writer = JSONWriter(indent: 2, capacity: 400 * (count - middle))
+                Self.renderSteps(plan, middle..<count, into: writer)
+                let bytes = writer.bytes
+                secondHalf.withLock { $0 = bytes }
+            }
+            do {
+                let writer = JSONWriter(indent: 2, capacity: 400 * middle)
+                Self.renderSteps(plan, 0..<middle, into: writer)
+                writer.withUnsafeBytes(sink)
+            }
+            group.wait()
+            secondHalf.withLock { $0.withUnsafeBytes(sink) }
+        } else {
+            let writer = JSONWriter(indent: 2, capacity: 400 * count)
+            Self.renderSteps(plan, 0..<count, into: writer)
+            writer.withUnsafeBytes(sink)
+        }
+        let tail = JSONWriter(indent: 2)
+        if !plan.steps.isEmpty { tail.newline(1) }
+        tail.append("]")
+        tail.newline(0)
+        tail.append("}\n")
+        tail.withUnsafeBytes(sink)
+    }
+
+    /// The steps in `range`, each preceded by its separator and indentation.
+    static func renderSteps(_ plan: Plan, _ range: Range<Int>, into writer: JSONWriter) {
+        for index in range {
+            if index > 0 { writer.append(",") }
+            writer.newline(2)
+            let step = plan.steps[index]
+            let object = ObjectWriter(writer, level: 2)
+            object.key("id")
+            writer.writeString(step.id.description)
+            object.key("kind")
+            writer.writeString(step.kind.rawValue)
+            object.key("machine")
+            writer.writeString(step.machine)
+            object.key("wave")
+            writer.writeInt(plan.waves[index])
+            object.key("depends_on")
+            writer.write(.array(step.dependsOn.map { .string($0.description) }), level: 3)
+            object.key("inputs")
+            switch step.action {
+            case .start(let session): writeSession(session, into: writer, level: 3)
+            default: writer.write(step.inputs, level: 3)
+            }
+            object.close()
+        }
+    }
+
+    /// Writes `session.json()` straight into the writer: start steps are most of a large
+    /// plan, and this skips building a `JSONValue` for each. `PlannerTests` checks that the
+    /// bytes equal those of `json()`.
+    static func writeSession(_ session: SessionSpec, into writer: JSONWriter, level: Int) {
+        let object = ObjectWriter(writer, level: level)
+        if !session.after.isEmpty {
+            object.key("after")
+            writer.write(.object(session.after.map { .init($0.session, .string($0.condition.rawValue)) }), level: level + 1)
+        }
+        if case .agent(let kind, let options) = session.program {
+            object.key("agent")
+            writer.writeString(kind)
+            if !options.isEmpty {
+                object.key("agent_options")
+                writer.write(options.json(), level: level + 1)
+            }
+        }
+        if !session.credentials.isEmpty {
+            object.key("credentials")
+            writer.write(.array(session.credentials.map { .string($0) }), level: level + 1)
+        }
+        object.key("cwd")
+        writer.writeString(session.cwd.description)
+        if !session.env.isEmpty {
+            object.key("env")
+            writer.write(EnvVar.json(session.env), level: level + 1)
+        }
+        object.key("machine")
+        writer.writeString(session.machine)
+        object.key("name")
+        writer.writeString(session.name)
+        if let prompt = session.prompt {
+            object.key("prompt")
+            writer.writeString(prompt.description)
+        }
+        if case .run(let command) = session.program {
+            object.key("run")
+            writer.write(command.json, level: level + 1)
+        }
+        object.close()
+    }
+
+    /// Everything before the first step.
+    private func header(_ plan: Plan) -> JSONWriter {
         let summary = PlanSummary(plan)
-        var writer = JSONWriter(indent: 2, capacity: 512 * max(plan.steps.count, 8))
+        let writer = JSONWriter(indent: 2, capacity: 4096)
         writer.append("{")
         var first = true
         func member(_ key: String, _ value: JSONValue) {
@@ -37,8 +157,8 @@ public struct PlanJSONRenderer: Sendable {
                 "partial": .bool(plan.secrets.isPartial),
                 "unresolved": .array(plan.secrets.unresolved.map { .string($0.description) }),
             ]))
-        member("provider", plan.provider.json)
-        member("process_manager", plan.processManager.json)
+        member("provider", plan.provider.json())
+        member("process_manager", plan.processManager.json())
         member(
             "summary",
             .object([
@@ -53,24 +173,38 @@ public struct PlanJSONRenderer: Sendable {
         writer.newline(1)
         writer.writeString("steps")
         writer.append(": [")
-        let waves = StepGraph.waves(plan.steps)
-        for (index, step) in plan.steps.enumerated() {
-            if index > 0 { writer.append(",") }
-            writer.newline(2)
-            writer.write(
-                .object([
-                    "id": .string(step.id.description),
-                    "kind": .string(step.kind.rawValue),
-                    "machine": .string(step.machine),
-                    "wave": .int(waves[index]),
-                    "depends_on": .array(step.dependsOn.map { .string($0.description) }),
-                    "inputs": step.inputs,
-                ]), level: 2)
-        }
-        if !plan.steps.isEmpty { writer.newline(1) }
-        writer.append("]")
-        writer.newline(0)
-        writer.append("}\n")
-        return writer.bytes
+        return writer
+    }
+}
+
+/// Writes one JSON object member by member, with the same layout as `JSONWriter.write`.
+struct ObjectWriter {
+    let writer: JSONWriter
+    let level: Int
+    private let state = MemberCount()
+
+    final class MemberCount {
+        var count = 0
+    }
+
+    init(_ writer: JSONWriter, level: Int) {
+        self.writer = writer
+        self.level = level
+        writer.append("{")
+    }
+
+    /// Starts a member: separator, indentation, the quoted key and the colon.
+    func key(_ name: String) {
+        if state.count > 0 { writer.append(",") }
+        state.count += 1
+        writer.newline(level + 1)
+        writer.writeString(name)
+        writer.append(": ")
+    }
+
+    /// Ends the object (`{}` when it had no member).
+    func close() {
+        if state.count > 0 { writer.newline(level) }
+        writer.append("}")
     }
 }

@@ -34,7 +34,7 @@ public struct PlanMarkdownRenderer: Sendable {
         out.append("")
         out.append("<details><summary>\(count(summary.steps, "step")) in order</summary>")
         out.append("")
-        let waves = StepGraph.waves(plan.steps)
+        let waves = plan.waves
         for (index, step) in plan.steps.enumerated() {
             let dependencies = step.dependsOn.isEmpty ? "" : " ← " + step.dependsOn.map { "`\($0)`" }.joined(separator: ", ")
             out.append("\(waves[index]). `\(step.id)`\(dependencies)")

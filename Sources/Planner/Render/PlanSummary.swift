@@ -27,7 +27,7 @@ public struct PlanSummary: Sendable, Equatable {
         credentialInstalls = byKind[.credentials] ?? 0
         sessions = byKind[.start] ?? 0
         waits = byKind[.wait] ?? 0
-        waves = StepGraph.waves(plan.steps).max() ?? 0
+        waves = plan.waves.max() ?? 0
     }
 
     /// "1 machine to boot, 1 credential install, 2 sessions to start, 1 wait (7 steps in 4 waves)".

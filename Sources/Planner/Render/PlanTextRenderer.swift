@@ -47,7 +47,7 @@ public struct PlanTextRenderer: Sendable {
         }
         lines.append("")
         lines.append("Order (\(count(summary.steps, "step")) in \(count(summary.waves, "wave"))):")
-        let waves = StepGraph.waves(plan.steps)
+        let waves = plan.waves
         var byWave: [Int: [String]] = [:]
         for (index, step) in plan.steps.enumerated() { byWave[waves[index], default: []].append(step.id.description) }
         for wave in byWave.keys.sorted() {
@@ -60,7 +60,7 @@ public struct PlanTextRenderer: Sendable {
 
     private func details(_ machine: MachineSpec) -> String {
         var parts: [String] = []
-        for option in machine.options.values { parts.append("\(option.key) \(compact(option.value.json))") }
+        for option in machine.options.values { parts.append("\(option.key) \(compact(option.value.json()))") }
         if !machine.metadata.isEmpty { parts.append("\(count(machine.metadata.count, "label"))") }
         if case .object(let members) = machine.info, !members.isEmpty { parts.append("info: \(members.map(\.key).joined(separator: ", "))") }
         return parts.isEmpty ? "" : " (" + parts.joined(separator: "; ") + ")"

@@ -4,7 +4,7 @@ import Planner
 extension GraphFormat: ExpressibleByArgument {}
 
 /// `runjob graph FILE`
-struct GraphCommand: AsyncParsableCommand {
+struct GraphCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graph",
         abstract: "Print the plan's step graph as Graphviz DOT or Mermaid.",
@@ -20,7 +20,7 @@ struct GraphCommand: AsyncParsableCommand {
     @Option(help: "Graph format: dot or mermaid.")
     var format: GraphFormat = .dot
 
-    func run() async throws {
+    func run() throws {
         let plan = try CommandSupport.loadPlan(file)
         Console.out(GraphRenderer(format: format).render(plan))
     }

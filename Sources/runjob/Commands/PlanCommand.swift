@@ -9,7 +9,7 @@ enum PlanOutput: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// `runjob plan FILE`
-struct PlanCommand: AsyncParsableCommand {
+struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show what apply would do, without side effects.",
@@ -32,12 +32,14 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "Output format: text, json or markdown.")
     var output: PlanOutput = .text
 
-    func run() async throws {
+    func run() throws {
         let plan = try CommandSupport.loadPlan(file)
         switch output {
         case .text: Console.out(PlanTextRenderer(useColor: Console.useColor(fileDescriptor: 1)).render(plan))
-        case .json: Console.out(PlanJSONRenderer().render(plan))
+        case .json: PlanJSONRenderer().write(plan) { Console.out($0) }
         case .markdown: Console.out(PlanMarkdownRenderer().render(plan))
         }
+        // Everything is written: leave without tearing down a plan that may hold 20 000 steps.
+        Console.exitNow(ExitCodes.success)
     }
 }

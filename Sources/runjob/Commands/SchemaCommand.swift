@@ -2,7 +2,7 @@ import ArgumentParser
 import Manifest
 
 /// `runjob schema`
-struct SchemaCommand: AsyncParsableCommand {
+struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
         abstract: "Print the JSON Schema of manifest v1 (for editors and CI).",
@@ -15,7 +15,7 @@ struct SchemaCommand: AsyncParsableCommand {
               # then: "yaml.schemas": {".vscode/runjob.schema.json": "runjob/*.yaml"}
             """)
 
-    func run() async throws {
+    func run() throws {
         let document = JSONSchemaGenerator(schema: ManifestSchema(registry: Adapters.registry)).document()
         Console.out(document.prettyText + "\n")
     }

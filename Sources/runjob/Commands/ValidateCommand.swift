@@ -3,7 +3,7 @@ import Executor
 import Manifest
 
 /// `runjob validate FILE...`
-struct ValidateCommand: AsyncParsableCommand {
+struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check manifests and report every problem with file:line:col.",
@@ -33,7 +33,7 @@ struct ValidateCommand: AsyncParsableCommand {
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("stdin (-) can be named only once.") }
     }
 
-    func run() async throws {
+    func run() throws {
         var diagnostics: [ManifestDiagnostic] = []
         var failed = false
         var summaries: [String] = []

@@ -8,6 +8,11 @@ struct Console: Sendable {
         write(bytes, to: STDOUT_FILENO)
     }
 
+    /// Writes raw bytes to stdout.
+    static func out(_ bytes: UnsafeRawBufferPointer) {
+        write(bytes, to: STDOUT_FILENO)
+    }
+
     /// Writes text to stdout.
     static func out(_ text: String) {
         write(Array(text.utf8), to: STDOUT_FILENO)
@@ -21,19 +26,27 @@ struct Console: Sendable {
     /// Writes every byte to the descriptor (retrying short writes and EINTR); a closed
     /// pipe ends the write quietly.
     private static func write(_ bytes: [UInt8], to descriptor: Int32) {
-        bytes.withUnsafeBytes { buffer in
-            guard var pointer = buffer.baseAddress else { return }
-            var remaining = buffer.count
-            while remaining > 0 {
-                let written = Foundation.write(descriptor, pointer, remaining)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                pointer += written
-                remaining -= written
+        bytes.withUnsafeBytes { write($0, to: descriptor) }
+    }
+
+    private static func write(_ buffer: UnsafeRawBufferPointer, to descriptor: Int32) {
+        guard var pointer = buffer.baseAddress else { return }
+        var remaining = buffer.count
+        while remaining > 0 {
+            let written = Foundation.write(descriptor, pointer, remaining)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return
             }
+            pointer += written
+            remaining -= written
         }
+    }
+
+    /// Ends the process at once, skipping the deallocation of large values still in
+    /// scope (all output is written unbuffered, so nothing is lost).
+    static func exitNow(_ code: Int32) -> Never {
+        Foundation.exit(code)
     }
 
     /// Whether the given stream (1 stdout, 2 stderr) should be coloured.

@@ -16,12 +16,12 @@ struct ManifestInput {
             let data = FileHandle.standardInput.readDataToEndOfFile()
             return .success(Array(data))
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
-            return .failure(unreadable("no such file"))
-        }
-        if isDirectory.boolValue { return .failure(unreadable("it is a directory")) }
-        if let size = (try? FileManager.default.attributesOfItem(atPath: argument))?[.size] as? Int, size > limit {
+        switch LocalFile.read(argument, limit: limit) {
+        case .bytes(let bytes): return .success(bytes)
+        case .missing: return .failure(unreadable("no such file"))
+        case .directory: return .failure(unreadable("it is a directory"))
+        case .unreadable(let reason): return .failure(unreadable(reason))
+        case .tooLarge(let size):
             return .failure(
                 ManifestError(diagnostics: [
                     ManifestDiagnostic(
@@ -29,8 +29,6 @@ struct ManifestInput {
                         at: SourceLocation(file: displayName, line: 1, column: 1))
                 ]))
         }
-        guard let data = FileManager.default.contents(atPath: argument) else { return .failure(unreadable("it cannot be read (permissions?)")) }
-        return .success(Array(data))
     }
 
     private func unreadable(_ reason: String) -> ManifestError {

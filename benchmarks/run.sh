@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Benchmarks of issue [1]: `plan --output json` of a 10 000-session manifest, the
+# start-up of `validate`, and the hostile-input set. Every side of a comparison runs
+# in the same invocation, interleaved round by round (so machine noise hits all
+# sides alike); medians of ROUNDS rounds; peak RSS from /usr/bin/time.
+# Prints a Markdown report (BENCHMARKS.md holds the last one).
+#
+#   bash benchmarks/run.sh             # builds the release binaries first
+#   ROUNDS=21 bash benchmarks/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${ROUNDS:-11}
+OUT=benchmarks/out
+mkdir -p "$OUT"
+
+swift build -c release --product runjob >/dev/null
+RUNJOB=$(swift build -c release --show-bin-path)/runjob
+(cd benchmarks/hello && swift build -c release >/dev/null)
+HELLO=$(cd benchmarks/hello && swift build -c release --show-bin-path)/hello
+cc -O2 -o "$OUT/yaml_event_parse" benchmarks/yaml_event_parse.c $(pkg-config --cflags --libs yaml-0.1)
+python3 benchmarks/generate_manifest.py "$OUT/bench.yaml" 10000
+python3 Tests/Support/scripts/hostile_corpus.py "$OUT/hostile"
+PY=/usr/bin/python3
+PYLOAD='import sys, yaml; yaml.load(open(sys.argv[1]), Loader=yaml.CSafeLoader)'
+
+# run NAME CMD... : one timed run; appends wall ms and peak KB to $OUT/NAME.{ms,kb}.
+run() {
+    local name=$1; shift
+    local start end
+    start=$(date +%s%N)
+    /usr/bin/time -f "%M" -o "$OUT/time.txt" "$@" >/dev/null 2>&1 || true
+    end=$(date +%s%N)
+    echo $(( (end - start) / 1000 )) >> "$OUT/$name.us"
+    tail -1 "$OUT/time.txt" >> "$OUT/$name.kb"
+}
+median() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ms() { awk -v v="$(median "$OUT/$1.us")" 'BEGIN {printf "%.1f", v/1000}'; }
+kb() { median "$OUT/$1.kb"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a/b}'; }
+rm -f "$OUT"/*.us "$OUT"/*.kb
+
+for _ in $(seq "$ROUNDS"); do
+    run plan "$RUNJOB" plan --output json "$OUT/bench.yaml"
+    run pyyaml "$PY" -c "$PYLOAD" "$OUT/bench.yaml"
+    run cparse "$OUT/yaml_event_parse" "$OUT/bench.yaml"
+    run validate_small "$RUNJOB" validate benchmarks/small.yaml
+    run pyyaml_small "$PY" -c "$PYLOAD" benchmarks/small.yaml
+    run hello "$HELLO"
+done
+
+size=$(wc -c < "$OUT/bench.yaml")
+steps=$("$RUNJOB" plan --output json "$OUT/bench.yaml" | $PY -c 'import json,sys; print(json.load(sys.stdin)["summary"]["steps"])')
+echo "Command: \`bash benchmarks/run.sh\` (ROUNDS=$ROUNDS), $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m)"
+echo
+echo "## Plan of a 10 000-session manifest ($size bytes, $steps steps)"
+echo
+echo "| side | median wall ms | median peak RSS KB |"
+echo "|---|---:|---:|"
+echo "| \`runjob plan --output json\` (release) | $(ms plan) | $(kb plan) |"
+echo "| \`/usr/bin/python3\` PyYAML CSafeLoader load | $(ms pyyaml) | $(kb pyyaml) |"
+echo "| C libyaml event parse | $(ms cparse) | $(kb cparse) |"
+echo
+echo "- plan / Python load time: **$(ratio "$(median "$OUT/plan.us")" "$(median "$OUT/pyyaml.us")")×** (floor ≤ 0.1×)"
+echo "- plan / C event parse time: **$(ratio "$(median "$OUT/plan.us")" "$(median "$OUT/cparse.us")")×** (floor ≤ 6×)"
+echo "- plan / Python peak RSS: **$(ratio "$(kb plan)" "$(kb pyyaml)")×** (floor ≤ 0.5×)"
+echo
+echo "## Start-up: \`runjob validate\` of a 20-line manifest (\`benchmarks/small.yaml\`)"
+echo
+echo "| side | median wall ms | median peak RSS KB |"
+echo "|---|---:|---:|"
+echo "| \`runjob validate benchmarks/small.yaml\` | $(ms validate_small) | $(kb validate_small) |"
+echo "| \`/usr/bin/python3\` PyYAML load of it | $(ms pyyaml_small) | $(kb pyyaml_small) |"
+echo "| Swift Foundation hello-world (\`benchmarks/hello\`, release) | $(ms hello) | $(kb hello) |"
+echo
+echo "- validate / Python: **$(ratio "$(median "$OUT/validate_small.us")" "$(median "$OUT/pyyaml_small.us")")×** (floor ≤ 0.5×)"
+echo "- validate / hello-world: **$(ratio "$(median "$OUT/validate_small.us")" "$(median "$OUT/hello.us")")×** (floor ≤ 1.5×)"
+echo
+echo "## Hostile inputs (\`runjob validate FILE\`; floor: exit 2, < 1 s, < 100 MB each)"
+echo
+echo "| file | exit | code | median wall ms | median peak RSS KB |"
+echo "|---|---:|---|---:|---:|"
+worst_us=0; worst_kb=0
+for file in $(ls "$OUT/hostile" | grep '\.yaml$' | sort); do
+    status=0; output=$("$RUNJOB" validate "$OUT/hostile/$file" 2>&1 >/dev/null) || status=$?
+    code=$(printf '%s' "$output" | grep -oE 'error\[[a-z_.0-9]+\]' | head -1 | sed -E 's/error\[(.*)\]/\1/')
+    for _ in $(seq 3); do run "h_$file" "$RUNJOB" validate "$OUT/hostile/$file"; done
+    echo "| $file | $status | \`$code\` | $(ms "h_$file") | $(kb "h_$file") |"
+    us=$(median "$OUT/h_$file.us"); k=$(kb "h_$file")
+    (( us > worst_us )) && worst_us=$us
+    (( k > worst_kb )) && worst_kb=$k
+done
+echo
+echo "- slowest: **$(awk -v v="$worst_us" 'BEGIN {printf "%.1f", v/1000}') ms**, largest: **$worst_kb KB**"
