@@ -17,6 +17,7 @@ let adapters: [(folder: String, target: String)] = [
 ]
 
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let subprocess: Target.Dependency = .product(name: "Subprocess", package: "swift-subprocess")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 
 var targets: [Target] = [
@@ -61,11 +62,22 @@ var targets: [Target] = [
     .testTarget(name: "runjobTests", dependencies: ["runjob", "Executor", "TestSupport"], exclude: ["Fixtures"]),
 ]
 
+/// Packages an adapter needs beyond Executor.
+let adapterDependencies: [String: [Target.Dependency]] = [
+    "LocalAdapter": [subprocess]
+]
+
+/// Test targets of adapters that run whole plans (they need the manifest, planner and other adapters).
+let adapterTestDependencies: [String: [Target.Dependency]] = [
+    "LocalAdapter": ["Manifest", "Planner", "ShellAdapter", "CommandAdapter"],
+    "ShellAdapter": ["LocalAdapter"],
+]
+
 for adapter in adapters {
     targets.append(
         .target(
             name: adapter.target,
-            dependencies: ["Executor"],
+            dependencies: ["Executor"] + (adapterDependencies[adapter.target] ?? []),
             path: "Sources/Adapters/\(adapter.folder)",
             exclude: targetDocs
         )
@@ -73,7 +85,7 @@ for adapter in adapters {
     targets.append(
         .testTarget(
             name: "\(adapter.target)Tests",
-            dependencies: [.target(name: adapter.target), "Executor", "TestSupport"]
+            dependencies: [.target(name: adapter.target), "Executor", "TestSupport"] + (adapterTestDependencies[adapter.target] ?? [])
         )
     )
 }
@@ -92,6 +104,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

@@ -24,7 +24,10 @@ struct Runjob: ParsableCommand {
             manifest error (nothing was executed), 130 interrupted.
             """,
         version: "runjob \(version)",
-        subcommands: [ValidateCommand.self, PlanCommand.self, GraphCommand.self, SchemaCommand.self]
+        subcommands: [
+            ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, LogsCommand.self, DestroyCommand.self,
+            GraphCommand.self, SchemaCommand.self,
+        ]
     )
 
     /// Parses the arguments, runs the command, and exits with runjob's codes:

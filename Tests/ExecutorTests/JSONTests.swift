@@ -1,6 +1,7 @@
 import Foundation
-@testable import Executor
 import Testing
+
+@testable import Executor
 
 /// Encodes with Foundation's encoder (to check Encodable conformances).
 enum JSONEncoderShim {

@@ -1,6 +1,7 @@
-@testable import Executor
-import Testing
 import TestSupport
+import Testing
+
+@testable import Executor
 
 @Suite("Redactor")
 struct RedactorTests {

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Executor
 import Testing
+
+@testable import Executor
 
 @Suite("Paths, modes, step ids, shell quoting")
 struct ValueTypeTests {
@@ -42,7 +43,9 @@ struct ValueTypeTests {
 
     @Test("quoted words survive real bash unchanged")
     func quotingWithBash() throws {
-        let words = ["plain", "", "with space", "it's", "$HOME", "`id`", "a\"b", "back\\slash", "new\nline", "é漢", "*", "~", "-x", "a=b", "!bang", "tab\there"]
+        let words = [
+            "plain", "", "with space", "it's", "$HOME", "`id`", "a\"b", "back\\slash", "new\nline", "é漢", "*", "~", "-x", "a=b", "!bang", "tab\there",
+        ]
         let script = "printf '%s\\0' " + ShellQuoting.join(words)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")

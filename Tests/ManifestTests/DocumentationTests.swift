@@ -1,7 +1,8 @@
 import Executor
 import Foundation
-@testable import Manifest
 import Testing
+
+@testable import Manifest
 
 @Suite("README documents the manifest")
 struct DocumentationTests {
@@ -39,9 +40,14 @@ struct DocumentationTests {
     @Test("every adapter kind and every limit code is named in README")
     func kindsAndLimits() {
         let kinds = testRegistry.providers.map(\.kind) + testRegistry.processManagers.map(\.kind) + testRegistry.agents.map(\.kind)
-        let missing = kinds.filter { !Self.readme.contains("`\($0)`") && !Self.readme.contains("kind: \($0)") && !Self.readme.contains("agent: \($0)") }
+        let missing = kinds.filter {
+            !Self.readme.contains("`\($0)`") && !Self.readme.contains("kind: \($0)") && !Self.readme.contains("agent: \($0)")
+        }
         #expect(missing == [])
-        for code in [ErrorCode.Manifest.tooLarge, ErrorCode.Manifest.tooDeep, ErrorCode.Manifest.tooManyAliases, ErrorCode.Manifest.tooManyKeys, ErrorCode.Manifest.tooManyNodes] {
+        for code in [
+            ErrorCode.Manifest.tooLarge, ErrorCode.Manifest.tooDeep, ErrorCode.Manifest.tooManyAliases, ErrorCode.Manifest.tooManyKeys,
+            ErrorCode.Manifest.tooManyNodes,
+        ] {
             #expect(Self.readme.contains(code.rawValue), "\(code)")
         }
     }

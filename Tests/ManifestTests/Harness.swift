@@ -3,12 +3,13 @@ import CodexAdapter
 import CommandAdapter
 import Executor
 import LocalAdapter
-@testable import Manifest
 import MorphAdapter
 import PM2Adapter
 import ShellAdapter
-import Testing
 import TestSupport
+import Testing
+
+@testable import Manifest
 
 /// Every adapter, as the CLI registers them.
 let testRegistry = AdapterRegistry(

@@ -1,7 +1,8 @@
 import Executor
-@testable import Manifest
-import Testing
 import TestSupport
+import Testing
+
+@testable import Manifest
 
 /// Hostile and malformed input: every case is rejected with its own code and a
 /// position, without crashing or hanging (the CLI tests check exit 2, time and memory).
@@ -10,7 +11,8 @@ struct HostileInputTests {
     @Test("empty file")
     func emptyFile() {
         expectFindings("1️⃣", [Expected("1️⃣", ErrorCode.Manifest.emptyDocument, "the file is empty; a manifest starts with `version: 1`")])
-        expectFindings("1️⃣# only a comment\n", [Expected("1️⃣", ErrorCode.Manifest.emptyDocument, "the file is empty; a manifest starts with `version: 1`")])
+        expectFindings(
+            "1️⃣# only a comment\n", [Expected("1️⃣", ErrorCode.Manifest.emptyDocument, "the file is empty; a manifest starts with `version: 1`")])
     }
 
     @Test("a document that is only `---` is empty")
@@ -40,14 +42,23 @@ struct HostileInputTests {
 
     @Test("tags outside the core schema")
     func unknownTags() {
-        let message = "the tag !!python/object:os.system is not supported; manifests use plain YAML values (strings, numbers, true/false, lists, mappings)"
+        let message =
+            "the tag !!python/object:os.system is not supported; manifests use plain YAML values (strings, numbers, true/false, lists, mappings)"
         expectFindings("a: 1️⃣!!python/object:os.system [ls]\n", [Expected("1️⃣", ErrorCode.Manifest.unknownTag, message)])
         expectFindings(
             "a: 1️⃣!custom x\n",
-            [Expected("1️⃣", ErrorCode.Manifest.unknownTag, "the tag !custom is not supported; manifests use plain YAML values (strings, numbers, true/false, lists, mappings)")])
+            [
+                Expected(
+                    "1️⃣", ErrorCode.Manifest.unknownTag,
+                    "the tag !custom is not supported; manifests use plain YAML values (strings, numbers, true/false, lists, mappings)")
+            ])
         expectFindings(
             "a: 1️⃣!!binary aGVsbG8=\n",
-            [Expected("1️⃣", ErrorCode.Manifest.unknownTag, "the tag !!binary is not supported; manifests use plain YAML values (strings, numbers, true/false, lists, mappings)")])
+            [
+                Expected(
+                    "1️⃣", ErrorCode.Manifest.unknownTag,
+                    "the tag !!binary is not supported; manifests use plain YAML values (strings, numbers, true/false, lists, mappings)")
+            ])
     }
 
     @Test("duplicate keys name both places")

@@ -1,7 +1,8 @@
 import Executor
-@testable import Manifest
-import Testing
 import TestSupport
+import Testing
+
+@testable import Manifest
 
 @Suite("Interpolation and secrets")
 struct InterpolationTests {
@@ -9,7 +10,8 @@ struct InterpolationTests {
 
     @Test("env values are secrets; plans show the source, never the value")
     func envSecret() throws {
-        let outcome = load(header + "sessions:\n  s:\n    run: echo\n    env: {TOKEN: \"Bearer ${env:API_TOKEN}\"}\n", env: ["API_TOKEN": "sk-very-secret-value"])
+        let outcome = load(
+            header + "sessions:\n  s:\n    run: echo\n    env: {TOKEN: \"Bearer ${env:API_TOKEN}\"}\n", env: ["API_TOKEN": "sk-very-secret-value"])
         let value = try #require(outcome.manifest?.sessions.first?.env.first?.value)
         #expect(value.containsSecret)
         #expect(value.description == "Bearer <secret env:API_TOKEN>")
@@ -78,7 +80,8 @@ struct InterpolationTests {
 
     @Test("a secret inside a command is an error with the hint to use env")
     func secretInCommand() {
-        let hint = "would be visible in process lists and in the process manager's state; pass it through the session's `env:` or a credentials file instead"
+        let hint =
+            "would be visible in process lists and in the process manager's state; pass it through the session's `env:` or a credentials file instead"
         expectFindings(
             header + """
                 credentials:
@@ -147,7 +150,8 @@ struct InterpolationTests {
                     "3️⃣", ErrorCode.Manifest.invalidInterpolation,
                     "sessions.c.env.X: `1BAD` is not an environment variable name (letters, digits and _, not starting with a digit)"),
                 Expected(
-                    "4️⃣", ErrorCode.Manifest.invalidInterpolation, "sessions.d.env.X: unknown modifier `|plian` (only `|plain` exists); did you mean '|plain'?"),
+                    "4️⃣", ErrorCode.Manifest.invalidInterpolation,
+                    "sessions.d.env.X: unknown modifier `|plian` (only `|plain` exists); did you mean '|plain'?"),
             ])
     }
 
@@ -157,7 +161,8 @@ struct InterpolationTests {
             header + "sessions:\n  a: { run: echo, env: {X: 1️⃣\"${env:PIN}\", Y: \"${env:PIN}\"} }\n", env: ["PIN": "1234"],
             [
                 Expected(
-                    "1️⃣", ErrorCode.Manifest.shortSecret, "sessions.a.env.X: the secret env:PIN is only 4 bytes; redacting it would mangle ordinary text",
+                    "1️⃣", ErrorCode.Manifest.shortSecret,
+                    "sessions.a.env.X: the secret env:PIN is only 4 bytes; redacting it would mangle ordinary text",
                     severity: .warning)
             ])
     }
@@ -165,7 +170,12 @@ struct InterpolationTests {
     @Test("a file over 10 MiB is refused")
     func fileTooLarge() {
         expectFindings(
-            header + "sessions:\n  a: { run: echo, env: {X: 1️⃣\"${file:big}\"} }\n", files: ["/manifests/big": String(repeating: "x", count: (10 << 20) + 1)],
-            [Expected("1️⃣", ErrorCode.Manifest.fileTooLarge, "sessions.a.env.X: the file `big` is 10485761 bytes; `${file:…}` reads at most 10485760 bytes")])
+            header + "sessions:\n  a: { run: echo, env: {X: 1️⃣\"${file:big}\"} }\n",
+            files: ["/manifests/big": String(repeating: "x", count: (10 << 20) + 1)],
+            [
+                Expected(
+                    "1️⃣", ErrorCode.Manifest.fileTooLarge,
+                    "sessions.a.env.X: the file `big` is 10485761 bytes; `${file:…}` reads at most 10485760 bytes")
+            ])
     }
 }

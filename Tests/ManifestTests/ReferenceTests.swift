@@ -1,7 +1,8 @@
 import Executor
-@testable import Manifest
-import Testing
 import TestSupport
+import Testing
+
+@testable import Manifest
 
 @Suite("References between blocks")
 struct ReferenceTests {
@@ -25,7 +26,9 @@ struct ReferenceTests {
                 after: {3️⃣stup: completed}
             """,
             [
-                Expected("1️⃣", ErrorCode.Manifest.unknownReference, "sessions.review.machine: no machine named `mian` (machines: main); did you mean 'main'?"),
+                Expected(
+                    "1️⃣", ErrorCode.Manifest.unknownReference,
+                    "sessions.review.machine: no machine named `mian` (machines: main); did you mean 'main'?"),
                 Expected(
                     "2️⃣", ErrorCode.Manifest.unknownReference,
                     "sessions.review.credentials[0]: no credential profile named `cluade` (profiles: claude); did you mean 'claude'?"),
@@ -33,7 +36,8 @@ struct ReferenceTests {
                     "3️⃣", ErrorCode.Manifest.unknownReference,
                     "sessions.review.after.stup: no session named `stup` to wait for (sessions: setup, review); did you mean 'setup'?"),
                 Expected(
-                    "4️⃣", ErrorCode.Manifest.unusedCredentials, "credentials.claude: no session uses the credential profile `claude`, so it will not be installed",
+                    "4️⃣", ErrorCode.Manifest.unusedCredentials,
+                    "credentials.claude: no session uses the credential profile `claude`, so it will not be installed",
                     severity: .warning),
             ])
     }
@@ -53,7 +57,8 @@ struct ReferenceTests {
             """,
             [
                 Expected(
-                    "1️⃣", ErrorCode.Manifest.ambiguousMachine, "sessions.s: there are 2 machines (a, b); say which one this session runs on with `machine:`")
+                    "1️⃣", ErrorCode.Manifest.ambiguousMachine,
+                    "sessions.s: there are 2 machines (a, b); say which one this session runs on with `machine:`")
             ])
     }
 
@@ -73,11 +78,12 @@ struct ReferenceTests {
         let abc = try #require(cycles.first { $0.message.contains("a → b") })
         #expect(abc.fullMessage == "sessions.a.after.b: sessions wait for each other in a cycle: a → b → c → a; remove one of these `after` entries")
         #expect((abc.location.line, abc.location.column) == text.position("1️⃣"))
-        #expect(abc.notes.map { "\($0.location.line):\($0.location.column) \($0.message)" } == [
-            "\(text.position("1️⃣").line):\(text.position("1️⃣").column) `a` waits for `b` here",
-            "\(text.position("2️⃣").line):\(text.position("2️⃣").column) `b` waits for `c` here",
-            "\(text.position("3️⃣").line):\(text.position("3️⃣").column) `c` waits for `a` here",
-        ])
+        #expect(
+            abc.notes.map { "\($0.location.line):\($0.location.column) \($0.message)" } == [
+                "\(text.position("1️⃣").line):\(text.position("1️⃣").column) `a` waits for `b` here",
+                "\(text.position("2️⃣").line):\(text.position("2️⃣").column) `b` waits for `c` here",
+                "\(text.position("3️⃣").line):\(text.position("3️⃣").column) `c` waits for `a` here",
+            ])
         let selfLoop = try #require(cycles.first { $0.message.contains("itself") })
         #expect(selfLoop.fullMessage == "sessions.d.after.d: session `d` waits for itself; remove one of these `after` entries")
         #expect((selfLoop.location.line, selfLoop.location.column) == text.position("4️⃣"))
@@ -118,7 +124,8 @@ struct ReferenceTests {
                     "1️⃣", ErrorCode.Manifest.unusedMachine, "machines.b: no session runs on the machine `b`; it will be booted and prepared anyway",
                     severity: .warning),
                 Expected(
-                    "2️⃣", ErrorCode.Manifest.unusedCredentials, "credentials.spare: no session uses the credential profile `spare`, so it will not be installed",
+                    "2️⃣", ErrorCode.Manifest.unusedCredentials,
+                    "credentials.spare: no session uses the credential profile `spare`, so it will not be installed",
                     severity: .warning),
             ])
     }

@@ -1,7 +1,8 @@
 import Executor
-@testable import Manifest
-import Testing
 import TestSupport
+import Testing
+
+@testable import Manifest
 
 @Suite("Schema: keys, types and values")
 struct SchemaFieldTests {
@@ -120,7 +121,8 @@ struct SchemaFieldTests {
             header + "    skip_git_repo_check: 1️⃣yes\n",
             [
                 Expected(
-                    "1️⃣", ErrorCode.Manifest.wrongType, "sessions.review.skip_git_repo_check: `yes` is not a Boolean here; write true or false; did you mean 'true'?")
+                    "1️⃣", ErrorCode.Manifest.wrongType,
+                    "sessions.review.skip_git_repo_check: `yes` is not a Boolean here; write true or false; did you mean 'true'?")
             ])
         expectFindings(
             header + "    skip_git_repo_check: 1️⃣off\n",
@@ -253,7 +255,8 @@ struct SchemaFieldTests {
                     "name: `Demo` is not a valid name: names start with a lowercase letter and use only a–z, 0–9, _ and - (at most 63 characters)"),
                 Expected(
                     "2️⃣", ErrorCode.Manifest.invalidName,
-                    "machines.Main: `Main` is not a valid name: names start with a lowercase letter and use only a–z, 0–9, _ and - (at most 63 characters)"),
+                    "machines.Main: `Main` is not a valid name: names start with a lowercase letter and use only a–z, 0–9, _ and - (at most 63 characters)"
+                ),
             ])
         expectFindings(
             """
@@ -329,7 +332,11 @@ struct SchemaFieldTests {
             [Expected("1️⃣", ErrorCode.Manifest.conflictingFields, "machines: use either `machine:` (one machine) or `machines:` (several), not both")])
         expectFindings(
             minimalHeader + "sessions:\n  s:\n    run: echo\n    agent: 1️⃣claude\n    prompt: x\n",
-            [Expected("1️⃣", ErrorCode.Manifest.conflictingFields, "sessions.s.agent: a session either runs a command (`run:`) or an agent (`agent:`), not both")])
+            [
+                Expected(
+                    "1️⃣", ErrorCode.Manifest.conflictingFields,
+                    "sessions.s.agent: a session either runs a command (`run:`) or an agent (`agent:`), not both")
+            ])
         expectFindings(
             minimalHeader + "sessions:\n  s:\n    run: 1️⃣{shell: a, argv: [b]}\n",
             [Expected("1️⃣", ErrorCode.Manifest.conflictingFields, "sessions.s.run: a command has either `shell` or `argv`, not both")])
@@ -351,7 +358,8 @@ struct SchemaFieldTests {
                 Expected("1️⃣", ErrorCode.Manifest.unknownKind, "provider: unknown kind `morf` (known: local, morph); did you mean 'morph'?"),
                 Expected("2️⃣", ErrorCode.Manifest.unknownKind, "process_manager.kind: unknown kind `pm3` (known: shell, pm2); did you mean 'pm2'?"),
                 Expected(
-                    "3️⃣", ErrorCode.Manifest.unknownKind, "sessions.s.agent: unknown agent `claud` (known: claude, codex, command); did you mean 'claude'?"),
+                    "3️⃣", ErrorCode.Manifest.unknownKind,
+                    "sessions.s.agent: unknown agent `claud` (known: claude, codex, command); did you mean 'claude'?"),
             ])
     }
 
@@ -366,7 +374,8 @@ struct SchemaFieldTests {
               1️⃣2️⃣snapshots: snapshot_x
             """,
             [
-                Expected("1️⃣", ErrorCode.Manifest.missingField, "machine: the required field `snapshot` is missing (Snapshot to start from (snapshot_…))"),
+                Expected(
+                    "1️⃣", ErrorCode.Manifest.missingField, "machine: the required field `snapshot` is missing (Snapshot to start from (snapshot_…))"),
                 Expected(
                     "2️⃣", ErrorCode.Manifest.unknownKey,
                     "machine.snapshots: unknown key `snapshots` (known keys: home, metadata, info, snapshot, ttl); did you mean 'snapshot'?"),

@@ -1,7 +1,8 @@
 import Executor
-@testable import Manifest
-import Testing
 import TestSupport
+import Testing
+
+@testable import Manifest
 
 @Suite("YAML reading: structure, positions, merge keys")
 struct YAMLStructureTests {
@@ -69,7 +70,10 @@ struct YAMLStructureTests {
             x:
               <<: 1️⃣[1, 2]
             """,
-            [Expected("1️⃣", ErrorCode.Manifest.invalidMerge, "a merge key `<<` takes a mapping (usually an alias such as *defaults) or a list of them")])
+            [
+                Expected(
+                    "1️⃣", ErrorCode.Manifest.invalidMerge, "a merge key `<<` takes a mapping (usually an alias such as *defaults) or a list of them")
+            ])
     }
 
     @Test("a quoted << is an ordinary key")

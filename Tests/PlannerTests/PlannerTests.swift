@@ -1,14 +1,15 @@
 import ClaudeCodeAdapter
 import CodexAdapter
 import CommandAdapter
-@testable import Executor
 import LocalAdapter
 import Manifest
 import MorphAdapter
 import PM2Adapter
-@testable import Planner
 import ShellAdapter
 import Testing
+
+@testable import Executor
+@testable import Planner
 
 let registry = AdapterRegistry(
     providers: [LocalProvider.descriptor, MorphProvider.descriptor],
@@ -77,7 +78,8 @@ struct PlannerTests {
         #expect(none.secrets.isPartial)
         #expect(none.secrets.unresolved == [.env("C")])
         #expect(one.secrets.shortPrefix.count == 12)
-        let changed = Planner().plan(try manifest(text.replacing("run: echo, machine: b", with: "run: echo changed, machine: b"), env: ["C": "0123456789"]))
+        let changed = Planner().plan(
+            try manifest(text.replacing("run: echo, machine: b", with: "run: echo changed, machine: b"), env: ["C": "0123456789"]))
         #expect(changed.configDigest != one.configDigest)
     }
 
@@ -134,7 +136,9 @@ struct ConfigDigestStreamingTests {
             """
         let parsed = try manifest(text, env: ["C": "0123456789", "K": "abcdefghij"])
         #expect(Digests.config(parsed) == SHA256Hex.digest(Digests.configDocument(parsed).canonicalBytes()))
-        #expect(Digests.config(parsed) != SHA256Hex.digest(Digests.configDocument(try manifest(text.replacing("prompt: hi", with: "prompt: ho"))).canonicalBytes()))
+        #expect(
+            Digests.config(parsed)
+                != SHA256Hex.digest(Digests.configDocument(try manifest(text.replacing("prompt: hi", with: "prompt: ho"))).canonicalBytes()))
     }
 }
 

@@ -1,7 +1,7 @@
 import Executor
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("CLI basics: help, version, exit codes, streams")
 struct CLIBasicsTests {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Runs the built `runjob` with a clean environment whose HOME is a temporary folder.
 func runjob(_ arguments: [String], env: [String: String] = [:], stdin: String? = nil, home: TemporaryDirectory? = nil) throws -> CommandResult {

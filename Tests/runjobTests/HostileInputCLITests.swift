@@ -1,7 +1,7 @@
 import Executor
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Hostile input through the CLI")
 struct HostileInputCLITests {

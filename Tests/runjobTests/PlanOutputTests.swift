@@ -1,7 +1,7 @@
 import Executor
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("plan, graph and schema output")
 struct PlanOutputTests {
@@ -113,7 +113,8 @@ struct PlanOutputTests {
         let invalid = try FileManager.default.contentsOfDirectory(atPath: invalidFolder).sorted().map { invalidFolder + "/" + $0 }
         let valid = try exampleManifests().map(repo) + [repo("Tests/runjobTests/Fixtures/valid/everything.yaml")]
         let check = try CommandRunner.run(
-            "/usr/bin/env", ["python3", repo("Tests/Support/scripts/check_schema.py"), folder.file("schema.json"), "--valid"] + valid + ["--invalid"] + invalid,
+            "/usr/bin/env",
+            ["python3", repo("Tests/Support/scripts/check_schema.py"), folder.file("schema.json"), "--valid"] + valid + ["--invalid"] + invalid,
             environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
         #expect(check.status == 0, "\(check.out)\(check.err)")
         #expect(check.out.contains("\(valid.count) valid, \(invalid.count) invalid, 0 failures"))

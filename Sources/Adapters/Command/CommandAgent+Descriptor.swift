@@ -6,7 +6,9 @@ extension CommandAgent {
         kind: "command",
         summary: "Any agent CLI given as argv; the prompt (if any) arrives on stdin",
         sessionOptions: OptionSchema([
-            OptionField("argv", .list(.text(.any)), required: true, secrets: .command, doc: "Program and arguments, e.g. [aider, --yes-always, --message-file, /dev/stdin]")
+            OptionField(
+                "argv", .list(.text(.any)), required: true, secrets: .command,
+                doc: "Program and arguments, e.g. [aider, --yes-always, --message-file, /dev/stdin]")
         ]),
         requiresPrompt: false)
 }

@@ -6,7 +6,9 @@ extension MorphProvider {
         kind: "morph",
         summary: "Morph Cloud VMs started from snapshots over the Morph HTTP API",
         providerOptions: OptionSchema([
-            OptionField("api_key", .text(.line), secrets: .allowed, doc: "Morph API key, e.g. ${env:MORPH_API_KEY}", default: "the MORPH_API_KEY environment variable"),
+            OptionField(
+                "api_key", .text(.line), secrets: .allowed, doc: "Morph API key, e.g. ${env:MORPH_API_KEY}",
+                default: "the MORPH_API_KEY environment variable"),
             OptionField("base_url", .text(.url), doc: "API base URL", default: "MORPH_BASE_URL, else https://cloud.morph.so/api"),
             OptionField("poll_interval", .duration, doc: "How often to poll while waiting for an instance to be ready", default: "1s"),
             OptionField("boot_timeout", .duration, doc: "How long an instance may take to become ready", default: "5m"),

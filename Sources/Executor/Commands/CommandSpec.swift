@@ -21,13 +21,16 @@ public struct CommandSpec: Sendable, Equatable {
     public var env: [(name: String, value: String)]
     /// A short name for logs and errors (`credentials:claude`).
     public var label: String?
+    /// Whether the command only reads (status, logs, state): it changes nothing on the instance.
+    public var readOnly: Bool
 
     /// Creates a command.
-    public init(_ program: Program, cwd: String? = nil, env: [(name: String, value: String)] = [], label: String? = nil) {
+    public init(_ program: Program, cwd: String? = nil, env: [(name: String, value: String)] = [], label: String? = nil, readOnly: Bool = false) {
         self.program = program
         self.cwd = cwd
         self.env = env
         self.label = label
+        self.readOnly = readOnly
     }
 
     /// An argv command.
@@ -42,7 +45,7 @@ public struct CommandSpec: Sendable, Equatable {
 
     /// Compares program, cwd, environment and label.
     public static func == (lhs: CommandSpec, rhs: CommandSpec) -> Bool {
-        lhs.program == rhs.program && lhs.cwd == rhs.cwd && lhs.label == rhs.label
+        lhs.program == rhs.program && lhs.cwd == rhs.cwd && lhs.label == rhs.label && lhs.readOnly == rhs.readOnly
             && lhs.env.map(\.name) == rhs.env.map(\.name) && lhs.env.map(\.value) == rhs.env.map(\.value)
     }
 }

@@ -14,6 +14,8 @@ extension ErrorCode {
         public static let bootFailed = ErrorCode(rawValue: "provider.boot_failed")
         public static let execFailed = ErrorCode(rawValue: "provider.exec_failed")
         public static let fileWriteFailed = ErrorCode(rawValue: "provider.file_write_failed")
+        public static let fileChecksumMismatch = ErrorCode(rawValue: "provider.file_checksum_mismatch")
+        public static let verifyFailed = ErrorCode(rawValue: "provider.verify_failed")
         public static let fileReadFailed = ErrorCode(rawValue: "provider.file_read_failed")
         public static let unsupported = ErrorCode(rawValue: "provider.unsupported")
         public static let misconfigured = ErrorCode(rawValue: "provider.misconfigured")
@@ -31,6 +33,7 @@ extension ErrorCode {
         public static let cwdMissing = ErrorCode(rawValue: "process.cwd_missing")
         public static let logsFailed = ErrorCode(rawValue: "process.logs_failed")
         public static let waitTimeout = ErrorCode(rawValue: "process.wait_timeout")
+        public static let exitedNonZero = ErrorCode(rawValue: "process.exited_nonzero")
     }
 
     /// Codes of agents (`AgentError`).

@@ -38,7 +38,8 @@ public struct Step: Sendable, Equatable {
     public var inputs: JSONValue {
         switch action {
         case .boot(let machine): machine.json()
-        case .machineInfo(let machine): .object(["info": machine.info, "mode": .string(FileMode.ownerWriteGroupRead.description), "path": .string("~/.machine.json")])
+        case .machineInfo(let machine):
+            .object(["info": machine.info, "mode": .string(FileMode.ownerWriteGroupRead.description), "path": .string("~/.machine.json")])
         case .credentials(let profile): profile.json()
         case .start(let session): session.json()
         case .wait(let session): .object(["condition": .string("completed"), "session": .string(session.name)])

@@ -131,7 +131,8 @@ struct Interpolator {
         let value = environment.variables[name]
         let resolved = value ?? defaultValue
         let reference = Reference(
-            source: source, isPlain: isPlain, isMissing: resolved == nil, valueBytes: value?.utf8.count ?? 0, usedDefault: value == nil && defaultValue != nil)
+            source: source, isPlain: isPlain, isMissing: resolved == nil, valueBytes: value?.utf8.count ?? 0,
+            usedDefault: value == nil && defaultValue != nil)
         guard let resolved else {
             return .success((isPlain ? .unset(source) : .secret(Secret(unresolved: source)), reference))
         }

@@ -55,7 +55,10 @@ public struct JSONSchemaGenerator: Sendable {
         }
         var definitions: [JSONValue.Member] = []
         for provider in registry.providers {
-            definitions.append(.init("machine-\(provider.kind)", objectSchema(schema.machine(providerKind: provider.kind), doc: "A machine booted by the \(provider.kind) provider")))
+            definitions.append(
+                .init(
+                    "machine-\(provider.kind)",
+                    objectSchema(schema.machine(providerKind: provider.kind), doc: "A machine booted by the \(provider.kind) provider")))
         }
         let required = general.fields.filter(\.required).map { JSONValue.string($0.name) }
         return .object([
@@ -90,7 +93,8 @@ public struct JSONSchemaGenerator: Sendable {
         return .object(members)
     }
 
-    private func objectSchema(_ options: OptionSchema, doc: String? = nil, extra: [JSONValue.Member] = [], requiredExtra: [String] = []) -> JSONValue {
+    private func objectSchema(_ options: OptionSchema, doc: String? = nil, extra: [JSONValue.Member] = [], requiredExtra: [String] = []) -> JSONValue
+    {
         var members: [JSONValue.Member] = []
         if let doc { members.append(.init("description", .string(doc))) }
         members.append(.init("type", .string("object")))
@@ -174,7 +178,8 @@ public struct JSONSchemaGenerator: Sendable {
                 if !names.isEmpty { options.append(.object(["enum": .array(names)])) }
             }
             for variant in variants.cases {
-                let discriminator = JSONValue.Member(variants.discriminator, .object(["const": .string(variant.name), "description": .string(variant.doc)]))
+                let discriminator = JSONValue.Member(
+                    variants.discriminator, .object(["const": .string(variant.name), "description": .string(variant.doc)]))
                 options.append(objectSchema(variant.schema, doc: variant.doc, extra: [discriminator], requiredExtra: [variants.discriminator]))
             }
             if let fallback = variants.fallback {

@@ -32,14 +32,19 @@ public struct ManifestSchema: Sendable {
             OptionField("version", .integer(min: nil, max: nil), required: true, doc: "Manifest format version; must be 1"),
             OptionField("name", .text(.name), required: true, doc: "Name of this job; identifies its instances together with the workspace"),
             OptionField("description", .text(.any), doc: "Free text for readers of the manifest"),
-            OptionField("provider", providerType, required: true, doc: "Where machines come from: `local`, `morph`, … (a word, or a mapping with `kind` and options)"),
+            OptionField(
+                "provider", providerType, required: true,
+                doc: "Where machines come from: `local`, `morph`, … (a word, or a mapping with `kind` and options)"),
             OptionField("machine", machine, doc: "A single machine (shorthand for `machines: {main: …}`)"),
             OptionField("machines", .map(key: .name, value: machine), doc: "Machines by name"),
             OptionField(
                 "process_manager", processManagerType, doc: "What keeps sessions running: `shell` or `pm2` (a word, or a mapping with `kind`)",
                 default: Self.defaultProcessManager),
-            OptionField("credentials", .map(key: .name, value: .object(credentialProfile)), doc: "Credential profiles by name: files installed before sessions start"),
-            OptionField("sessions", .map(key: .name, value: sessionType), doc: "Sessions by name: commands or agents started under the process manager"),
+            OptionField(
+                "credentials", .map(key: .name, value: .object(credentialProfile)),
+                doc: "Credential profiles by name: files installed before sessions start"),
+            OptionField(
+                "sessions", .map(key: .name, value: sessionType), doc: "Sessions by name: commands or agents started under the process manager"),
         ])
     }
 
@@ -65,7 +70,8 @@ public struct ManifestSchema: Sendable {
 
     /// Fields every machine has, whatever the provider.
     public static let machineCommonFields = OptionSchema([
-        OptionField("home", .path, doc: "Home directory on the instance, when the provider cannot tell (absolute)", default: "asked from the instance"),
+        OptionField(
+            "home", .path, doc: "Home directory on the instance, when the provider cannot tell (absolute)", default: "asked from the instance"),
         OptionField("metadata", .map(key: .labelKey, value: .text(.any)), doc: "Extra labels on the instance (keys `runjob.*` are reserved)"),
         OptionField("info", .json, doc: "Anything; written to `~/.machine.json` (mode 0640) with the instance id and run details"),
     ])
@@ -110,7 +116,8 @@ public struct ManifestSchema: Sendable {
                             doc: "The content, usually `${file:…}` or `${env:…}` (secret: never shown)"),
                     ]))), doc: "Files written atomically and verified by SHA-256"),
         OptionField(
-            "env", .map(key: .envName, value: .text(.any)), secrets: .allowed, doc: "Environment variables given to every session that uses the profile"),
+            "env", .map(key: .envName, value: .text(.any)), secrets: .allowed,
+            doc: "Environment variables given to every session that uses the profile"),
         OptionField("verify", .command, secrets: .command, doc: "A command that must exit 0 after installation"),
     ])
 
@@ -120,7 +127,9 @@ public struct ManifestSchema: Sendable {
     public static let sessionCommonFields = OptionSchema([
         OptionField("machine", .text(.name), doc: "Machine to run on", default: "the only machine"),
         OptionField("cwd", .path, secrets: .command, doc: "Working directory on the instance (absolute or ~); must exist", default: "~"),
-        OptionField("env", .map(key: .envName, value: .text(.any)), secrets: .allowed, doc: "Environment variables; secret ones reach the process through a 0600 file"),
+        OptionField(
+            "env", .map(key: .envName, value: .text(.any)), secrets: .allowed,
+            doc: "Environment variables; secret ones reach the process through a 0600 file"),
         OptionField("credentials", .list(.text(.name)), doc: "Credential profiles installed before the session starts"),
         OptionField(
             "after", .map(key: .name, value: .choice(SessionDependency.Condition.allCases.map(\.rawValue))),
@@ -145,13 +154,15 @@ public struct ManifestSchema: Sendable {
             name: Self.runKey, doc: "Runs a command or shell script",
             schema: Self.sessionCommonFields.merging(
                 OptionSchema([
-                    OptionField(Self.runKey, .command, required: true, secrets: .command, doc: "The command: a shell script, {shell: …} or {argv: […]}"),
+                    OptionField(
+                        Self.runKey, .command, required: true, secrets: .command, doc: "The command: a shell script, {shell: …} or {argv: […]}"),
                     Self.promptField(required: false),
                 ])))
         let agentCases = registry.agents.map { agent in
             Variants.Case(
                 name: agent.kind, doc: agent.summary,
-                schema: Self.sessionCommonFields.merging(OptionSchema([Self.promptField(required: agent.requiresPrompt)])).merging(agent.sessionOptions))
+                schema: Self.sessionCommonFields.merging(OptionSchema([Self.promptField(required: agent.requiresPrompt)])).merging(
+                    agent.sessionOptions))
         }
         return .variants(Variants(discriminator: Self.agentKey, cases: agentCases, allowsShorthand: false, fallback: runCase))
     }

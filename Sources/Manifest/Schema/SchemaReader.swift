@@ -239,7 +239,8 @@ final class SchemaReader {
         case .envName:
             if !Interpolator.isEnvName(key) {
                 error(
-                    ErrorCode.Manifest.invalidEnvName, "`\(key)` is not a valid environment variable name (letters, digits and _, not starting with a digit)",
+                    ErrorCode.Manifest.invalidEnvName,
+                    "`\(key)` is not a valid environment variable name (letters, digits and _, not starting with a digit)",
                     at: node, path: path)
                 return false
             }
@@ -249,7 +250,9 @@ final class SchemaReader {
                 return false
             }
             if key.hasPrefix("runjob.") {
-                error(ErrorCode.Manifest.invalidName, "labels starting with `runjob.` are reserved for runjob's own identity labels", at: node, path: path)
+                error(
+                    ErrorCode.Manifest.invalidName, "labels starting with `runjob.` are reserved for runjob's own identity labels", at: node,
+                    path: path)
                 return false
             }
         case .any, .url, .line:
@@ -367,7 +370,8 @@ final class SchemaReader {
         guard let value = interpolate(scalar.text, at: node, secrets: secrets == .allowed ? .forbidden : secrets, path: path) else { return nil }
         guard let text = value.plainValue else {
             error(
-                ErrorCode.Manifest.envUnset, "the path uses \(value.unresolvedSources.map { "${\($0)|plain}" }.joined(separator: ", ")), which is not set; paths must be known to plan",
+                ErrorCode.Manifest.envUnset,
+                "the path uses \(value.unresolvedSources.map { "${\($0)|plain}" }.joined(separator: ", ")), which is not set; paths must be known to plan",
                 at: node, path: path)
             return nil
         }
@@ -402,7 +406,8 @@ final class SchemaReader {
             return nil
         }
         if scalar.style != .plain {
-            error(ErrorCode.Manifest.wrongType, "expected a whole number, found quoted text; write \(scalar.text) without quotes", at: node, path: path)
+            error(
+                ErrorCode.Manifest.wrongType, "expected a whole number, found quoted text; write \(scalar.text) without quotes", at: node, path: path)
             return nil
         }
         if let minimum, value < minimum {
@@ -465,14 +470,17 @@ final class SchemaReader {
     func readCommand(_ node: YAMLNode, path: YAMLPath) -> CommandTemplate? {
         if let scalar = node.scalar {
             guard !scalar.isNull else {
-                error(ErrorCode.Manifest.wrongType, "expected a command (a shell script, {shell: …} or {argv: […]}), found no value", at: node, path: path)
+                error(
+                    ErrorCode.Manifest.wrongType, "expected a command (a shell script, {shell: …} or {argv: […]}), found no value", at: node,
+                    path: path)
                 return nil
             }
             return interpolate(scalar.text, at: node, secrets: .command, path: path).map { CommandTemplate.shell($0.placeholderText) }
         }
         guard let pairs = node.pairs else {
             error(
-                ErrorCode.Manifest.wrongType, "expected a command (a shell script, {shell: …} or {argv: […]}), found a list; put the list under `argv:`",
+                ErrorCode.Manifest.wrongType,
+                "expected a command (a shell script, {shell: …} or {argv: […]}), found a list; put the list under `argv:`",
                 at: node, path: path)
             return nil
         }

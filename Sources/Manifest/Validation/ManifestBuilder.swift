@@ -22,7 +22,9 @@ struct ManifestBuilder {
             let isEmpty = root.scalar?.isNull ?? false
             reader.error(
                 isEmpty ? ErrorCode.Manifest.emptyDocument : ErrorCode.Manifest.notAMapping,
-                isEmpty ? "the document is empty; a manifest starts with `version: 1`" : "the top level must be a mapping (`version: 1`, `name: …`, …), found \(root.kindDescription)",
+                isEmpty
+                    ? "the document is empty; a manifest starts with `version: 1`"
+                    : "the top level must be a mapping (`version: 1`, `name: …`, …), found \(root.kindDescription)",
                 at: root, path: .root)
             throw ManifestError(diagnostics: reader.bag.items)
         }
@@ -37,7 +39,9 @@ struct ManifestBuilder {
 
         let version = readVersion()
         let name = root["name"].flatMap { reader.readText($0, format: .name, secrets: .forbidden, path: YAMLPath.root.appending("name")) }
-        let description = root["description"].flatMap { reader.readText($0, format: .any, secrets: .forbidden, path: YAMLPath.root.appending("description")) }
+        let description = root["description"].flatMap {
+            reader.readText($0, format: .any, secrets: .forbidden, path: YAMLPath.root.appending("description"))
+        }
         let provider = readProvider(top)
         let processManager = readProcessManager(top)
         let machines = readMachines(providerKind: providerKind)
@@ -89,7 +93,8 @@ struct ManifestBuilder {
     private func readProcessManager(_ top: OptionSchema) -> ProcessManagerSpec? {
         guard let node = root["process_manager"] else { return ProcessManagerSpec(kind: ManifestSchema.defaultProcessManager) }
         guard let field = top.field("process_manager"),
-            case .variant(let kind?, let options)? = reader.read(node, as: field.type, secrets: .allowed, path: YAMLPath.root.appending("process_manager"))
+            case .variant(let kind?, let options)? = reader.read(
+                node, as: field.type, secrets: .allowed, path: YAMLPath.root.appending("process_manager"))
         else { return nil }
         return ProcessManagerSpec(kind: kind, options: options)
     }
@@ -120,7 +125,9 @@ struct ManifestBuilder {
         if let many {
             guard let pairs = reader.expectMapping(many, path: YAMLPath.root.appending("machines")) else { return (specs, declared) }
             if pairs.isEmpty {
-                reader.error(ErrorCode.Manifest.invalidValue, "`machines` is empty; declare at least one machine", at: many, path: YAMLPath.root.appending("machines"))
+                reader.error(
+                    ErrorCode.Manifest.invalidValue, "`machines` is empty; declare at least one machine", at: many,
+                    path: YAMLPath.root.appending("machines"))
             }
             for pair in pairs {
                 let path = YAMLPath.root.appending("machines").appending(pair.keyText)
@@ -224,7 +231,8 @@ struct ManifestBuilder {
         DispatchQueue.concurrentPerform(iterations: 2) { part in
             let chunkReader = SchemaReader(interpolator: Interpolator(environment: environment), strict: strict)
             let range = part == 0 ? 0..<middle : middle..<pairs.count
-            let result = Self.readSessions(pairs, range, basePath: basePath, machineNames: machineNames, sessionType: sessionType, reader: chunkReader)
+            let result = Self.readSessions(
+                pairs, range, basePath: basePath, machineNames: machineNames, sessionType: sessionType, reader: chunkReader)
             let outcome = ChunkOutcome(specs: result.specs, declared: result.declared, findings: chunkReader.findings)
             halves.withLock { $0[part] = outcome }
         }
@@ -307,9 +315,11 @@ struct ManifestBuilder {
     private func checkPrompts(_ sessions: [SessionSpec]) {
         for session in sessions {
             guard let kind = session.agentKind, let limit = schema.registry.agent(kind)?.maxPromptBytes, let prompt = session.prompt else { continue }
-            let size = prompt.reveal()?.utf8.count ?? prompt.parts.reduce(0) { sum, part in
-                if case .literal(let text) = part { sum + text.utf8.count } else { sum }
-            }
+            let size =
+                prompt.reveal()?.utf8.count
+                ?? prompt.parts.reduce(0) { sum, part in
+                    if case .literal(let text) = part { sum + text.utf8.count } else { sum }
+                }
             if size > limit, let node = root["sessions"]?[session.name]?["prompt"] {
                 reader.error(
                     ErrorCode.Manifest.promptTooLarge, "the prompt is \(size) bytes; `\(kind)` accepts at most \(limit) bytes on stdin", at: node,

@@ -84,7 +84,8 @@ struct ReferenceChecks {
             }
             for pair in facts.after ?? YAMLNode.Pairs.empty where sessionIndex[pair.keyText] == nil {
                 reader.error(
-                    ErrorCode.Manifest.unknownReference, "no session named `\(pair.keyText)` to wait for (sessions: \(list(sessionNames)))", at: pair.key,
+                    ErrorCode.Manifest.unknownReference, "no session named `\(pair.keyText)` to wait for (sessions: \(list(sessionNames)))",
+                    at: pair.key,
                     path: path.appending("after").appending(pair.keyText), suggestion: Suggestions.closest(to: pair.keyText, among: sessionNames))
             }
         }

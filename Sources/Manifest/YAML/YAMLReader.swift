@@ -99,7 +99,9 @@ private struct TreeBuilder {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             return .failure(
-                ManifestDiagnostic(.error, ErrorCode.Manifest.yamlSyntax, "the YAML parser could not start (out of memory)", at: SourceLocation(file: file, line: 1, column: 1)))
+                ManifestDiagnostic(
+                    .error, ErrorCode.Manifest.yamlSyntax, "the YAML parser could not start (out of memory)",
+                    at: SourceLocation(file: file, line: 1, column: 1)))
         }
         defer { yaml_parser_delete(&parser) }
         records.reserveCapacity(bytes.count / 6)
@@ -119,7 +121,9 @@ private struct TreeBuilder {
             }
             guard let root else {
                 return .failure(
-                    ManifestDiagnostic(.error, ErrorCode.Manifest.emptyDocument, "the file is empty; a manifest starts with `version: 1`", at: SourceLocation(file: file, line: 1, column: 1)))
+                    ManifestDiagnostic(
+                        .error, ErrorCode.Manifest.emptyDocument, "the file is empty; a manifest starts with `version: 1`",
+                        at: SourceLocation(file: file, line: 1, column: 1)))
             }
             return .success(YAMLNode(document: document(), index: root))
         }
@@ -224,7 +228,8 @@ private struct TreeBuilder {
             guard let target = anchors[name] else {
                 if openAnchors.contains(name) {
                     return diagnostic(
-                        ErrorCode.Manifest.undefinedAlias, "alias *\(name) refers to a node that contains it (a recursive alias)", at: event.start_mark)
+                        ErrorCode.Manifest.undefinedAlias, "alias *\(name) refers to a node that contains it (a recursive alias)",
+                        at: event.start_mark)
                 }
                 return diagnostic(ErrorCode.Manifest.undefinedAlias, "alias *\(name) has no anchor &\(name) before it", at: event.start_mark)
             }
@@ -256,7 +261,8 @@ private struct TreeBuilder {
         guard !allowedTags.contains(tag) else { return nil }
         let shown = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : tag
         return diagnostic(
-            ErrorCode.Manifest.unknownTag, "the tag \(shown) is not supported; manifests use plain YAML values (strings, numbers, true/false, lists, mappings)",
+            ErrorCode.Manifest.unknownTag,
+            "the tag \(shown) is not supported; manifests use plain YAML values (strings, numbers, true/false, lists, mappings)",
             at: mark)
     }
 

@@ -17,16 +17,16 @@ public struct PlanJSONRenderer: Sendable {
     public static let parallelThreshold = 4096
 
     /// The document's bytes, ending in a newline.
-    public func render(_ plan: Plan) -> [UInt8] {
+    public func render(_ plan: Plan, changes: ChangeReport? = nil) -> [UInt8] {
         var out: [UInt8] = []
-        write(plan) { out.append(contentsOf: $0) }
+        write(plan, changes: changes) { out.append(contentsOf: $0) }
         return out
     }
 
     /// Writes the document in a few large pieces to `sink`, in order, without
     /// assembling it in memory first (a 20 000-step plan is several megabytes).
-    public func write(_ plan: Plan, to sink: (UnsafeRawBufferPointer) -> Void) {
-        let head = header(plan)
+    public func write(_ plan: Plan, changes: ChangeReport? = nil, to sink: (UnsafeRawBufferPointer) -> Void) {
+        let head = header(plan, changes: changes)
         head.withUnsafeBytes(sink)
         // Steps are written in two halves on two threads when the plan is large;
         // the halves are emitted in order, so the bytes are the same either way.
@@ -132,7 +132,7 @@ public struct PlanJSONRenderer: Sendable {
     }
 
     /// Everything before the first step.
-    private func header(_ plan: Plan) -> JSONWriter {
+    private func header(_ plan: Plan, changes: ChangeReport?) -> JSONWriter {
         let summary = PlanSummary(plan)
         let writer = JSONWriter(indent: 2, capacity: 4096)
         writer.append("{")
@@ -157,6 +157,7 @@ public struct PlanJSONRenderer: Sendable {
                 "partial": .bool(plan.secrets.isPartial),
                 "unresolved": .array(plan.secrets.unresolved.map { .string($0.description) }),
             ]))
+        if let changes { member("changes", changes.json) }
         member("provider", plan.provider.json())
         member("process_manager", plan.processManager.json())
         member(

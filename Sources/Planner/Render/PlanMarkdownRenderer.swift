@@ -6,7 +6,7 @@ public struct PlanMarkdownRenderer: Sendable {
     public init() {}
 
     /// The Markdown text, ending in a newline.
-    public func render(_ plan: Plan) -> String {
+    public func render(_ plan: Plan, changes: ChangeReport? = nil) -> String {
         let summary = PlanSummary(plan)
         var out: [String] = []
         out.append("### runjob plan: `\(escape(plan.name))`")
@@ -14,6 +14,7 @@ public struct PlanMarkdownRenderer: Sendable {
         out.append("**\(summary.sentence)** · provider `\(plan.provider.kind)` · process manager `\(plan.processManager.kind)`")
         out.append("")
         out.append("Config `sha256:\(plan.configDigest.prefix(16))` · secrets `\(plan.secrets.shortPrefix)`")
+        if let changes { out += ["", "Workspace `\(changes.workspace)`: **\(escape(changes.sentence))**"] }
         if plan.secrets.isPartial {
             out.append("")
             out.append("> [!NOTE]")

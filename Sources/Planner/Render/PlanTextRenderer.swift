@@ -16,7 +16,7 @@ public struct PlanTextRenderer: Sendable {
     }
 
     /// The summary text, ending in a newline.
-    public func render(_ plan: Plan) -> String {
+    public func render(_ plan: Plan, changes: ChangeReport? = nil) -> String {
         let summary = PlanSummary(plan)
         var lines: [String] = []
         lines.append(paint("Plan: \(plan.name)", "1") + " (\(plan.source))")
@@ -54,6 +54,7 @@ public struct PlanTextRenderer: Sendable {
             lines.append("  \(wave). " + (byWave[wave] ?? []).joined(separator: ", "))
         }
         lines.append("")
+        if let changes { lines.append("Workspace \(changes.workspace): " + paint(changes.sentence, "1")) }
         lines.append(paint("Plan: ", "1") + summary.sentence + ".")
         return lines.joined(separator: "\n") + "\n"
     }

@@ -1,10 +1,42 @@
 import ArgumentParser
 import Executor
+import Foundation
 import Manifest
 import Planner
 
 /// Steps several commands share.
 enum CommandSupport {
+    /// The exact command that destroys the deployment of `file` in `workspace`.
+    static func destroyCommand(file: String, workspace: String) -> String {
+        var words = ["runjob", "destroy", file]
+        if workspace != "default" { words += ["--workspace", workspace] }
+        return ShellQuoting.join(words + ["--yes"])
+    }
+
+    /// The runtime for `plan`, or exit 1 with the adapter's error.
+    static func runtime(for plan: Plan, redactor: Redactor) throws -> Runtime {
+        do {
+            return try RuntimeFactory.runtime(for: plan, environment: ProcessInfo.processInfo.environment)
+        } catch let error as any RunjobError {
+            Console.err("error[\(error.code)]: \(redactor.redact(error.message))\n")
+            throw ExitCode(ExitCodes.failure)
+        }
+    }
+
+    /// The value of an async result, or exit 1 after printing the (redacted) error.
+    @discardableResult
+    static func unwrap<T>(_ result: Result<T, any Error>, redactor: Redactor) throws -> T {
+        switch result {
+        case .success(let value): return value
+        case .failure(let error as any RunjobError):
+            Console.err("error[\(error.code)]: \(redactor.redact(String(error.description.dropFirst(error.code.rawValue.count + 2))))\n")
+            throw ExitCode(ExitCodes.failure)
+        case .failure(let error):
+            Console.err("error: \(redactor.redact(String(describing: error)))\n")
+            throw ExitCode(ExitCodes.failure)
+        }
+    }
+
     /// Loads `file` (non-strict), prints warnings or errors to stderr, and plans it.
     /// Throws exit code 2 when the manifest is invalid.
     static func loadPlan(_ file: String, strict: Bool = false) throws -> Plan {

@@ -49,6 +49,11 @@ struct Console: Sendable {
         Foundation.exit(code)
     }
 
+    /// Whether the descriptor is a terminal.
+    static func isTerminal(fileDescriptor: Int32) -> Bool {
+        isatty(fileDescriptor) == 1
+    }
+
     /// Whether the given stream (1 stdout, 2 stderr) should be coloured.
     static func useColor(fileDescriptor: Int32) -> Bool {
         let environment = ProcessInfo.processInfo.environment

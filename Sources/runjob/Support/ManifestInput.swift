@@ -34,7 +34,8 @@ struct ManifestInput {
     private func unreadable(_ reason: String) -> ManifestError {
         ManifestError(diagnostics: [
             ManifestDiagnostic(
-                .error, ErrorCode.Manifest.fileUnreadable, "cannot read the manifest: \(reason)", at: SourceLocation(file: displayName, line: 1, column: 1))
+                .error, ErrorCode.Manifest.fileUnreadable, "cannot read the manifest: \(reason)",
+                at: SourceLocation(file: displayName, line: 1, column: 1))
         ])
     }
 

@@ -81,3 +81,76 @@ public enum BuiltProducts {
     /// The `runjob` executable built alongside the tests.
     public static var runjob: String { directory + "/runjob" }
 }
+
+/// A program started in the background, with its outputs going to files.
+public final class BackgroundCommand: @unchecked Sendable {
+    /// The process.
+    public let process: Process
+    private let scratch: TemporaryDirectory
+
+    /// Starts `executable` with `arguments`.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil) throws {
+        scratch = try TemporaryDirectory(prefix: "runjob-bg")
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = environment
+        if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        FileManager.default.createFile(atPath: scratch.file("stdout"), contents: nil)
+        FileManager.default.createFile(atPath: scratch.file("stderr"), contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.file("stdout")))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.file("stderr")))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Standard output so far.
+    public var out: String { (try? String(contentsOfFile: scratch.file("stdout"), encoding: .utf8)) ?? "" }
+    /// Standard error so far.
+    public var err: String { (try? String(contentsOfFile: scratch.file("stderr"), encoding: .utf8)) ?? "" }
+
+    /// Polls `condition` every 20 ms until it holds or `seconds` pass; whether it held.
+    public func waitFor(seconds: Double = 30, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            if !process.isRunning { return condition() }
+            usleep(20_000)
+        }
+        return condition()
+    }
+
+    /// Sends `signal` to the process.
+    public func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the exit; the status (128 + n after signal n).
+    public func finish() -> Int32 {
+        process.waitUntilExit()
+        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+        scratch.remove()
+    }
+}
+
+/// Looks for processes on this machine.
+public enum ProcessScan {
+    /// Pids whose environment contains `entry` (e.g. `RUNJOB_INSTANCE=local-abc`), excluding zombies.
+    public static func pids(withEnvironment entry: String) -> [Int32] {
+        let target = Array(entry.utf8)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap(Int32.init).filter { pid in
+            guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+            guard environ.split(separator: 0).contains(where: { Array($0) == target }) else { return false }
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            guard let close = stat.lastIndex(of: ")") else { return true }
+            return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+        }
+    }
+}

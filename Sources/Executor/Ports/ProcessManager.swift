@@ -1,0 +1,140 @@
+/// Where a process manager works: one instance of a provider, and the run whose
+/// files (`~/.runjob/<run>/`) it reads and writes.
+public struct ProcessTarget: Sendable {
+    /// The provider that reaches the instance.
+    public var provider: any VMProvider
+    /// The instance id.
+    public var instance: String
+    /// The instance's home directory.
+    public var home: String
+    /// The run whose directory holds the session's files.
+    public var run: String
+
+    /// Creates a target.
+    public init(provider: any VMProvider, instance: String, home: String, run: String) {
+        self.provider = provider
+        self.instance = instance
+        self.home = home
+        self.run = run
+    }
+
+    /// `~/.runjob` on the instance.
+    public var runjobDirectory: String { home + "/.runjob" }
+    /// `~/.runjob/<run>` on the instance (mode 0700).
+    public var runDirectory: String { runjobDirectory + "/" + run }
+}
+
+/// What a process manager knows about one process.
+public struct ProcessInfo: Sendable, Equatable {
+    /// Provider-neutral process state.
+    public enum Status: String, Sendable, Equatable, Codable {
+        /// Started and not yet finished.
+        case running
+        /// Finished by itself; see ``exitCode``.
+        case exited
+        /// Stopped by a signal or a stop request (the exit code may be 128+n).
+        case stopped
+        /// The manager could not start it (bad cwd, missing program).
+        case failed
+        /// The manager reports a state runjob does not know.
+        case unknown
+    }
+
+    /// The process name.
+    public var name: String
+    /// The run that started it.
+    public var run: String
+    /// Current state.
+    public var status: Status
+    /// OS pid (of the process group leader for the shell manager), while known.
+    public var pid: Int?
+    /// The real exit code (128+n after signal n), once finished.
+    public var exitCode: Int?
+
+    /// Creates a record.
+    public init(name: String, run: String, status: Status, pid: Int? = nil, exitCode: Int? = nil) {
+        self.name = name
+        self.run = run
+        self.status = status
+        self.pid = pid
+        self.exitCode = exitCode
+    }
+
+    /// Whether the process has finished (exited, stopped or failed).
+    public var isFinished: Bool { status == .exited || status == .stopped || status == .failed }
+
+    /// Whether it finished with exit code 0.
+    public var succeeded: Bool { status == .exited && exitCode == 0 }
+}
+
+/// Which output stream of a process.
+public enum LogStream: String, Sendable, Equatable, CaseIterable {
+    /// Standard output.
+    case stdout
+    /// Standard error.
+    case stderr
+}
+
+/// Part of a process's log: bytes from an offset, and where to continue.
+public struct LogChunk: Sendable, Equatable {
+    /// The bytes (the user's data: redact before showing).
+    public var bytes: [UInt8]
+    /// The byte offset after these bytes, to continue a follow.
+    public var nextOffset: Int
+
+    /// Creates a chunk.
+    public init(bytes: [UInt8], nextOffset: Int) {
+        self.bytes = bytes
+        self.nextOffset = nextOffset
+    }
+}
+
+/// Keeps sessions running on an instance, through the provider's exec only.
+///
+/// Implementations honour every ``ProcessSpec`` field or throw
+/// `process.unsupported`; they keep each session's pid, exit code and logs under
+/// the run directory, so a later run (or another machine) can find them.
+public protocol ProcessManager: Sendable {
+    /// The adapter kind (`shell`, `pm2`).
+    var kind: String { get }
+
+    /// Starts `spec` detached from the exec call and returns once it is launched.
+    func start(_ spec: ProcessSpec, on target: ProcessTarget) async throws -> ProcessInfo
+
+    /// Stops the process (TERM to its group, KILL after a grace period); succeeds if it already finished.
+    func stop(_ name: String, on target: ProcessTarget) async throws
+
+    /// The process's current state, or `nil` when this run has no such process.
+    func status(_ name: String, on target: ProcessTarget) async throws -> ProcessInfo?
+
+    /// Every process the manager knows on the instance (all runs).
+    func list(on target: ProcessTarget) async throws -> [ProcessInfo]
+
+    /// Log bytes of `stream` from `offset` (nil: the last `tail` lines, or everything).
+    func logs(_ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?) async throws -> LogChunk
+}
+
+extension ProcessManager {
+    /// Polls ``status(_:on:)`` until the process finished, every `interval`, for at most `timeout`.
+    public func wait(
+        for name: String, on target: ProcessTarget, interval: Duration = .seconds(1), timeout: Duration? = nil
+    ) async throws -> ProcessInfo {
+        let clock = ContinuousClock()
+        let deadline = timeout.map { clock.now + $0 }
+        while true {
+            try Task.checkCancellation()
+            guard let info = try await status(name, on: target) else {
+                throw ProcessError(
+                    ErrorCode.Process.notFound, "no process `\(name)` in run \(target.run) on the instance",
+                    context: [.init("instance", target.instance), .init("process", name)])
+            }
+            if info.isFinished { return info }
+            if let deadline, clock.now >= deadline {
+                throw ProcessError(
+                    ErrorCode.Process.waitTimeout, "`\(name)` did not finish in time",
+                    context: [.init("instance", target.instance), .init("process", name)])
+            }
+            try await Task.sleep(for: interval)
+        }
+    }
+}

@@ -1,0 +1,128 @@
+/// What runjob recorded on an instance, under `~/.runjob/state/`: which config it
+/// was booted for, which machine info, credential secrets and sessions it has.
+/// Each step writes only its own record (no read-modify-write races between
+/// steps); reading all of them is one read-only exec.
+public struct InstanceState: Sendable, Equatable {
+    /// A started session: which run started it and under which process name.
+    public struct SessionRecord: Sendable, Equatable {
+        public var run: String
+        public var process: String
+        public var startedAt: String
+        public var config: String
+
+        /// Creates a record.
+        public init(run: String, process: String, startedAt: String, config: String) {
+            self.run = run
+            self.process = process
+            self.startedAt = startedAt
+            self.config = config
+        }
+    }
+
+    /// The config digest the instance was booted for.
+    public var config: String?
+    /// The config document the instance was booted for (to explain changes).
+    public var configDocument: JSONValue?
+    /// The run that booted it.
+    public var bootRun: String?
+    /// The config digest for which `~/.machine.json` was written.
+    public var machineInfoConfig: String?
+    /// Profile → secrets digest installed.
+    public var credentials: [String: String] = [:]
+    /// Session → record.
+    public var sessions: [String: SessionRecord] = [:]
+
+    /// An empty state (nothing recorded).
+    public init() {}
+
+    /// The folder of the records, relative to the home.
+    public static let directory = ".runjob/state"
+
+    // MARK: Records to write
+
+    /// The record of a boot.
+    public static func bootRecord(home: String, plan: Plan, machine: String, workspace: String, run: String) -> FileWrite {
+        let document = JSONValue.object([
+            "version": .int(1), "name": .string(plan.name), "workspace": .string(workspace), "machine": .string(machine),
+            "config": .string(plan.configDigest), "run": .string(run), "created_at": .string(RunClock.timestamp()),
+            "config_document": ConfigDocument.of(plan),
+        ])
+        return record(home: home, name: "instance.json", document)
+    }
+
+    /// The record of written machine info.
+    public static func machineInfoRecord(home: String, config: String, run: String) -> FileWrite {
+        record(home: home, name: "machine-info.json", .object(["config": .string(config), "run": .string(run)]))
+    }
+
+    /// The record of an installed profile.
+    public static func credentialsRecord(home: String, profile: String, secrets: String, run: String) -> FileWrite {
+        record(home: home, name: "credentials-\(profile).json", .object(["secrets": .string(secrets), "run": .string(run)]))
+    }
+
+    /// The record of a started session.
+    public static func sessionRecord(home: String, session: String, record value: SessionRecord) -> FileWrite {
+        record(
+            home: home, name: "session-\(session).json",
+            .object([
+                "run": .string(value.run), "process": .string(value.process), "started_at": .string(value.startedAt), "config": .string(value.config),
+            ]))
+    }
+
+    private static func record(home: String, name: String, _ document: JSONValue) -> FileWrite {
+        FileWrite(path: home + "/" + directory + "/" + name, mode: .ownerOnly, content: document.compactText.utf8.map { $0 })
+    }
+
+    // MARK: Reading
+
+    /// The read-only command that prints every record as `NAME BASE64` lines.
+    public static func readCommand() -> CommandSpec {
+        let script = """
+            d="$HOME/\(directory)"
+            [ -d "$d" ] || exit 0
+            for f in "$d"/*.json; do
+              [ -f "$f" ] || continue
+              printf '%s ' "${f##*/}"
+              base64 -w0 < "$f"
+              printf '\\n'
+            done
+            """
+        return CommandSpec(.shell(script), label: "state:read", readOnly: true)
+    }
+
+    /// Reads the records of `instance` in one read-only exec.
+    public static func read(from provider: any VMProvider, instance: String) async throws -> InstanceState {
+        let result = try await provider.exec(instance, readCommand(), stdin: nil)
+        guard result.exitCode == 0 else {
+            throw OrchestrationError(
+                ErrorCode.Orchestration.stateUnreadable, "cannot read runjob's state on the instance: \(result.stderrText.trimmingASCIIWhitespace())",
+                context: [.init("instance", instance)])
+        }
+        return parse(result.stdoutText)
+    }
+
+    /// Parses `NAME BASE64` lines; unreadable records are ignored.
+    public static func parse(_ text: String) -> InstanceState {
+        var state = InstanceState()
+        for line in text.split(separator: "\n") {
+            guard let space = line.firstIndex(of: " ") else { continue }
+            let name = String(line[..<space])
+            guard let bytes = Base64.decode(line[line.index(after: space)...]), let json = try? JSONValue.parse(bytes) else { continue }
+            if name == "instance.json" {
+                state.config = json["config"]?.stringValue
+                state.configDocument = json["config_document"]
+                state.bootRun = json["run"]?.stringValue
+            } else if name == "machine-info.json" {
+                state.machineInfoConfig = json["config"]?.stringValue
+            } else if name.hasPrefix("credentials-"), name.hasSuffix(".json"), let secrets = json["secrets"]?.stringValue {
+                state.credentials[String(name.dropFirst("credentials-".count).dropLast(".json".count))] = secrets
+            } else if name.hasPrefix("session-"), name.hasSuffix(".json"), let run = json["run"]?.stringValue,
+                let process = json["process"]?.stringValue
+            {
+                state.sessions[String(name.dropFirst("session-".count).dropLast(".json".count))] = SessionRecord(
+                    run: run, process: process, startedAt: json["started_at"]?.stringValue ?? "", config: json["config"]?.stringValue ?? "")
+            }
+        }
+        return state
+    }
+}

@@ -1,0 +1,39 @@
+/// What a run learns while it goes: the instance of each machine and its home,
+/// which instances this run booted, which run each session belongs to.
+actor RunState {
+    struct MachineInstance: Sendable {
+        var id: String
+        var home: String
+    }
+
+    private var machines: [String: MachineInstance] = [:]
+    private var booted: [String: String] = [:]
+    private var sessionRuns: [String: InstanceState.SessionRecord] = [:]
+
+    /// Records the instance of `machine`; `bootedHere` when this run created it.
+    func setInstance(_ machine: String, id: String, home: String, bootedHere: Bool) {
+        machines[machine] = MachineInstance(id: id, home: home)
+        if bootedHere { booted[machine] = id }
+    }
+
+    /// The instance of `machine`, once its boot step finished.
+    func instance(of machine: String) -> MachineInstance? { machines[machine] }
+
+    /// Every machine's instance id.
+    func instanceIDs() -> [String: String] { machines.mapValues(\.id) }
+
+    /// Instances this run booted, by machine.
+    func bootedInstances() -> [String: String] { booted }
+
+    /// Forgets a booted instance (after it was destroyed).
+    func forgetBooted(_ machine: String) { booted[machine] = nil }
+
+    /// Records where a session runs.
+    func setSession(_ session: String, _ record: InstanceState.SessionRecord) { sessionRuns[session] = record }
+
+    /// Where a session runs, if it was started (by this run or an earlier one).
+    func session(_ session: String) -> InstanceState.SessionRecord? { sessionRuns[session] }
+
+    /// Every session's record.
+    func sessions() -> [String: InstanceState.SessionRecord] { sessionRuns }
+}

@@ -1,0 +1,81 @@
+/// The adapters a run uses: one provider, one process manager, the agents by kind,
+/// and the credentials installer.
+public struct Runtime: Sendable {
+    /// Boots and reaches instances.
+    public var provider: any VMProvider
+    /// Keeps sessions running.
+    public var processManager: any ProcessManager
+    /// Agents by `agent:` kind.
+    public var agents: [String: any Agent]
+    /// Installs credential profiles.
+    public var credentials: any CredentialsInstaller
+
+    /// Creates a runtime.
+    public init(
+        provider: any VMProvider, processManager: any ProcessManager, agents: [String: any Agent],
+        credentials: any CredentialsInstaller = DefaultCredentialsInstaller()
+    ) {
+        self.provider = provider
+        self.processManager = processManager
+        self.agents = agents
+        self.credentials = credentials
+    }
+}
+
+/// How a run behaves.
+public struct RunOptions: Sendable {
+    /// The workspace (`--workspace`): two CI jobs use two workspaces.
+    public var workspace: String
+    /// Steps running at the same time at most (`--parallelism`).
+    public var parallelism: Int
+    /// Keep instances this run booted when it fails or is interrupted (`--keep`).
+    public var keep: Bool
+    /// Follow every session to its end and report results (`--wait`).
+    public var waitForSessions: Bool
+    /// Replace instances booted for another config (`--replace`).
+    public var replace: Bool
+    /// How often to poll a session while waiting for it.
+    public var pollInterval: Duration
+    /// This run's id.
+    public var runID: String
+    /// The exact command that destroys this deployment (shown after an interrupt).
+    public var destroyCommand: String
+
+    /// Options with defaults: workspace `default`, parallelism 4, poll every second.
+    public init(
+        workspace: String = "default", parallelism: Int = 4, keep: Bool = false, waitForSessions: Bool = false, replace: Bool = false,
+        pollInterval: Duration = .seconds(1), runID: String = RunClock.newRunID(), destroyCommand: String = "runjob destroy"
+    ) {
+        self.workspace = workspace
+        self.parallelism = max(1, parallelism)
+        self.keep = keep
+        self.waitForSessions = waitForSessions
+        self.replace = replace
+        self.pollInterval = pollInterval
+        self.runID = runID
+        self.destroyCommand = destroyCommand
+    }
+}
+
+/// How a run ended, for the caller's exit code.
+public struct RunOutcome: Sendable {
+    /// ok, failed or interrupted.
+    public var status: RunFinished.Status
+    /// Per-machine instance ids in use at the end (reused or booted and kept).
+    public var instances: [String: String]
+    /// Instances this run booted that still exist after cleanup.
+    public var leftovers: [RunInterrupted.Leftover]
+    /// When apply refused a changed config: what differs.
+    public var configDifferences: [String]
+    /// The first error, for the final message.
+    public var firstError: (code: ErrorCode, message: String)?
+
+    /// The process exit code: 0 ok, 1 failed, 130 interrupted.
+    public var exitCode: Int32 {
+        switch status {
+        case .ok: 0
+        case .failed: 1
+        case .interrupted: 130
+        }
+    }
+}

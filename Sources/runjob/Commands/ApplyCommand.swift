@@ -1,0 +1,96 @@
+import ArgumentParser
+import Executor
+import Foundation
+import Manifest
+import Planner
+
+/// `runjob apply FILE`
+struct ApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Boot, prepare and start everything the manifest declares; stream every step as JSON lines.",
+        discussion: """
+            Returns when every session has started and every `after: {x: completed}` holds;
+            with --wait, follows every session to its end. Re-applying an unchanged manifest
+            changes nothing; changed secrets re-install just those credential profiles; a
+            changed config is refused (differences on stderr) unless --replace.
+            On failure or Ctrl-C, instances this run booted are destroyed unless --keep.
+
+            Events (stdout, one JSON object per line): run.started, step.started,
+            step.finished, session.finished, run.interrupted, run.finished, log.
+
+            Examples:
+              runjob apply examples/manifests/local.yaml
+              runjob apply --wait --output text job.yaml
+              runjob apply --workspace ci-42 --keep job.yaml | jq -c 'select(.type=="step.finished")'
+            """)
+
+    @Argument(help: "The manifest (`-` reads stdin).")
+    var file: String
+
+    @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var log: LogOptions
+
+    @Option(help: "Steps running at the same time at most.")
+    var parallelism: Int = 4
+
+    @Flag(help: "Follow every session to its end and report results.")
+    var wait = false
+
+    @Flag(help: "Keep the instances this run booted when it fails or is interrupted.")
+    var keep = false
+
+    @Flag(help: "Replace instances booted for another version of the manifest.")
+    var replace = false
+
+    @Option(help: "Output on stdout: json (event lines) or text (lines for people).")
+    var output: EventOutput = .json
+
+    @Option(help: "How often to poll a session while waiting for it (seconds).")
+    var pollInterval: Double = 1
+
+    func validate() throws {
+        if parallelism < 1 { throw ValidationError("--parallelism must be at least 1") }
+        if pollInterval <= 0 { throw ValidationError("--poll-interval must be positive") }
+    }
+
+    func run() throws {
+        let plan = try CommandSupport.loadPlan(file)
+        if plan.secrets.isPartial {
+            let missing = plan.secrets.unresolved.map(\.description).joined(separator: ", ")
+            Console.err("error[\(ErrorCode.Orchestration.partialPlan)]: apply needs every secret, and these are not available here: \(missing)\n")
+            throw ExitCode(ExitCodes.usage)
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let redactor = Redactor(secrets: plan.allSecrets)
+        let runtime: Runtime
+        do {
+            runtime = try RuntimeFactory.runtime(for: plan, environment: environment)
+        } catch let error as any RunjobError {
+            Console.err("error[\(error.code)]: \(redactor.redact(error.message))\n")
+            throw ExitCode(ExitCodes.failure)
+        }
+        let logger = log.isEnabled ? try log.logger(redactor: redactor) : nil
+        let options = RunOptions(
+            workspace: workspace.workspace, parallelism: parallelism, keep: keep, waitForSessions: wait, replace: replace,
+            pollInterval: .milliseconds(Int(pollInterval * 1000)),
+            destroyCommand: CommandSupport.destroyCommand(file: file, workspace: workspace.workspace))
+        let sink = EventSinks.make(output: output, redactor: redactor, logger: logger)
+        let engine = RunEngine(plan: plan, runtime: runtime, options: options, sink: sink, redactor: redactor)
+        let interrupts = InterruptHandler { signal in engine.interrupt(signal: signal) }
+        let outcome = AsyncBridge.run { await engine.run() }
+        withExtendedLifetime(interrupts) {}
+        if !outcome.configDifferences.isEmpty {
+            Console.err(
+                "error[\(ErrorCode.Orchestration.configChanged)]: \(plan.name) (workspace \(workspace.workspace)) was applied with another config. Differences:\n"
+                    + outcome.configDifferences.map { "  " + redactor.redact($0) + "\n" }.joined()
+                    + "Run `runjob apply --replace` to replace its instances, or `runjob destroy` first.\n")
+        }
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+}
+
+/// `--output` of apply.
+enum EventOutput: String, ExpressibleByArgument, CaseIterable {
+    case json, text
+}

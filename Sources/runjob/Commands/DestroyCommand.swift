@@ -1,0 +1,70 @@
+import ArgumentParser
+import Executor
+import Foundation
+
+/// `runjob destroy FILE`
+struct DestroyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "destroy",
+        abstract: "Remove every instance of the manifest in the workspace, and everything running on it.",
+        discussion: """
+            Finds the instances by their labels (including machines no longer in the manifest).
+            Asks for confirmation on a terminal; elsewhere --yes is required.
+
+            Examples:
+              runjob destroy job.yaml
+              runjob destroy --workspace ci-42 --yes job.yaml
+            """)
+
+    @Argument(help: "The manifest (`-` reads stdin).")
+    var file: String
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    @Flag(name: [.short, .long], help: "Do not ask for confirmation.")
+    var yes = false
+
+    func run() throws {
+        let plan = try CommandSupport.loadPlan(file)
+        let redactor = Redactor(secrets: plan.allSecrets)
+        let runtime = try CommandSupport.runtime(for: plan, redactor: redactor)
+        let labels = Deployment.labels(name: plan.name, workspace: workspace.workspace)
+        let listing = AsyncBridge.run { () -> Result<[Instance], any Error> in
+            do { return .success(try await runtime.provider.list(labels: labels)) } catch { return .failure(error) }
+        }
+        let instances = try CommandSupport.unwrap(listing, redactor: redactor)
+        guard !instances.isEmpty else {
+            Console.err("\(plan.name) (workspace \(workspace.workspace)): nothing to destroy\n")
+            return
+        }
+        let names = instances.map { "\($0.id) (\($0.labels[InstanceLabel.machine] ?? "?"))" }.joined(separator: ", ")
+        if !yes {
+            guard Console.isTerminal(fileDescriptor: 0) else {
+                Console.err(
+                    "error[\(ErrorCode.CLI.confirmationRequired)]: destroy needs --yes when stdin is not a terminal (it would remove \(names))\n")
+                throw ExitCode(ExitCodes.usage)
+            }
+            Console.err(
+                "Destroy \(instances.count) instance\(instances.count == 1 ? "" : "s") of \(plan.name) (workspace \(workspace.workspace)): \(names)? [y/N] "
+            )
+            let answer = readLine()?.trimmingASCIIWhitespace().lowercased()
+            guard answer == "y" || answer == "yes" else {
+                Console.err("nothing destroyed\n")
+                return
+            }
+        }
+        var failures = 0
+        for instance in instances {
+            let outcome = AsyncBridge.run { () -> Result<Void, any Error> in
+                do { return .success(try await runtime.provider.destroy(instance.id)) } catch { return .failure(error) }
+            }
+            switch outcome {
+            case .success: Console.err("destroyed \(instance.id) (\(instance.labels[InstanceLabel.machine] ?? "?"))\n")
+            case .failure(let error):
+                failures += 1
+                Console.err("error: could not destroy \(instance.id): \(redactor.redact(String(describing: error)))\n")
+            }
+        }
+        if failures > 0 { throw ExitCode(ExitCodes.failure) }
+    }
+}

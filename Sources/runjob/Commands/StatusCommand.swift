@@ -1,0 +1,72 @@
+import ArgumentParser
+import Executor
+import Foundation
+
+/// `runjob status FILE`
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the manifest's instances and sessions: state, pids, exit codes.",
+        discussion: """
+            Finds the instances by their labels (any machine can ask); changes nothing.
+
+            Examples:
+              runjob status job.yaml
+              runjob status --output json --workspace ci-42 job.yaml
+            """)
+
+    @Argument(help: "The manifest (`-` reads stdin).")
+    var file: String
+
+    @OptionGroup var workspace: WorkspaceOptions
+
+    @Option(help: "Output: text or json.")
+    var output: StatusOutput = .text
+
+    func run() throws {
+        let plan = try CommandSupport.loadPlan(file)
+        let redactor = Redactor(secrets: plan.allSecrets)
+        let runtime = try CommandSupport.runtime(for: plan, redactor: redactor)
+        let workspace = workspace.workspace
+        let result = AsyncBridge.run { () -> Result<DeploymentStatus, any Error> in
+            do { return .success(try await DeploymentStatus.collect(plan: plan, workspace: workspace, runtime: runtime)) } catch {
+                return .failure(error)
+            }
+        }
+        let status = try CommandSupport.unwrap(result, redactor: redactor)
+        switch output {
+        case .json: Console.out(redactor.redact(status.json.prettyText) + "\n")
+        case .text: Console.out(redactor.redact(Self.text(status)))
+        }
+    }
+
+    static func text(_ status: DeploymentStatus) -> String {
+        var lines = ["\(status.name) (workspace \(status.workspace)): \(status.change.sentence)"]
+        for machine in status.machines {
+            guard let instance = machine.instance else {
+                lines.append("  machine \(machine.name): no instance")
+                continue
+            }
+            lines.append(
+                "  machine \(machine.name): \(instance.id) \(instance.status.rawValue)\(machine.configMatches ? "" : " (booted for another config)")")
+            for session in machine.sessions {
+                var text = "    session \(session.name): "
+                if let process = session.process {
+                    text += process.status.rawValue
+                    if let code = process.exitCode { text += " (exit \(code))" }
+                    if let pid = process.pid, process.status == .running { text += " pid \(pid)" }
+                } else {
+                    text += session.record == nil ? "not started" : "unknown"
+                }
+                if let record = session.record { text += " · run \(record.run)" }
+                lines.append(text)
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// `--output` of status.
+enum StatusOutput: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
