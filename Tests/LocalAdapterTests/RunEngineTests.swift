@@ -228,3 +228,54 @@ struct RunEngineTests {
         }
     }
 }
+
+@Suite("Orchestrator facade")
+struct OrchestratorTests {
+    let text = """
+        version: 1
+        name: facade
+        provider: local
+        machine: {}
+        credentials:
+          c: { files: [{ path: ~/.c, content: "${env:C}" }] }
+        sessions:
+          talk: { run: "printf 'one\\\\ntwo\\\\nthree %s\\\\n' \\"$C\\"; sleep 30", credentials: [c], env: { C: "${env:C}" } }
+        """
+
+    @Test("bootAndPrepare, startSession, logs and listProcesses work together and are idempotent")
+    func actions() async throws {
+        try await withRig { rig in
+            let plan = try makePlan(text, env: ["C": "value-of-c-0123456789"])
+            let orchestrator = Orchestrator(plan: plan, runtime: rig.runtime, options: RunOptions(pollInterval: .milliseconds(50)))
+            let prepared = try await orchestrator.bootAndPrepare(machine: "main")
+            #expect(read(prepared.home + "/.c") == "value-of-c-0123456789")
+            #expect(FileManager.default.fileExists(atPath: prepared.home + "/.machine.json"))
+            let again = try await orchestrator.bootAndPrepare(machine: "main")
+            #expect(again == prepared)
+            let info = try await orchestrator.startSession("talk")
+            #expect(info.status == .running)
+            let second = try await orchestrator.startSession("talk")
+            #expect(second.pid == info.pid)
+            var chunk = LogChunk(bytes: [], nextOffset: 0)
+            for _ in 0..<200 where !String(decoding: chunk.bytes, as: UTF8.self).contains("three") {
+                chunk = try await orchestrator.logs(session: "talk", tail: 2)
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(String(decoding: chunk.bytes, as: UTF8.self) == "two\nthree [redacted]\n")
+            let processes = try await orchestrator.listProcesses(machine: "main")
+            #expect(processes.map(\.name) == ["talk"])
+            #expect(processes.first?.status == .running)
+        }
+    }
+
+    @Test("unknown machines and sessions are errors with codes")
+    func failures() async throws {
+        try await withRig { rig in
+            let plan = try makePlan(text, env: ["C": "value-of-c-0123456789"])
+            let orchestrator = Orchestrator(plan: plan, runtime: rig.runtime)
+            await #expect(throws: OrchestrationError.self) { _ = try await orchestrator.bootAndPrepare(machine: "nope") }
+            await #expect(throws: OrchestrationError.self) { _ = try await orchestrator.startSession("nope") }
+            await #expect(throws: OrchestrationError.self) { _ = try await orchestrator.listProcesses(machine: "main") }
+        }
+    }
+}

@@ -1,7 +1,7 @@
 import Executor
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The instance ids that boot steps reported in an apply's events.
 func bootedInstances(_ events: String) -> [String] {
@@ -19,7 +19,8 @@ func expectValidEvents(_ events: String, sourceLocation: Testing.SourceLocation 
     defer { folder.remove() }
     try folder.write("events.jsonl", events)
     let check = try CommandRunner.run(
-        "/usr/bin/env", ["python3", repo("Tests/Support/scripts/check_events.py"), repo("_reference/events.schema.json"), folder.file("events.jsonl")],
+        "/usr/bin/env",
+        ["python3", repo("Tests/Support/scripts/check_events.py"), repo("_reference/events.schema.json"), folder.file("events.jsonl")],
         environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
     #expect(check.status == 0, "\(check.out)\(check.err)", sourceLocation: sourceLocation)
 }

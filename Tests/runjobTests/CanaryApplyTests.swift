@@ -1,7 +1,7 @@
 import Executor
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Secrets never leak from apply, status, logs or destroy", .serialized)
 struct CanaryApplyTests {

@@ -27,7 +27,7 @@ public struct ShellProcessManager: ProcessManager {
     // MARK: start
 
     /// Writes the session's files and launches its wrapper in one exec; returns once the wrapper reported its pid.
-    public func start(_ spec: ProcessSpec, on target: ProcessTarget) async throws -> ProcessInfo {
+    public func start(_ spec: ProcessSpec, on target: ProcessTarget) async throws -> ProcessState {
         guard spec.restart == .never else {
             throw ProcessError(
                 ErrorCode.Process.unsupported, "the shell process manager does not restart sessions; use `process_manager: pm2` for restarts",
@@ -47,13 +47,13 @@ public struct ShellProcessManager: ProcessManager {
                 "could not start `\(spec.name)`: \(result.stderrText.trimmingASCIIWhitespace().isEmpty ? "no pid reported" : result.stderrText.trimmingASCIIWhitespace())",
                 context: [.init("instance", target.instance), .init("process", spec.name)])
         }
-        return ProcessInfo(name: spec.name, run: target.run, status: .running, pid: pid)
+        return ProcessState(name: spec.name, run: target.run, status: .running, pid: pid)
     }
 
     // MARK: status, list
 
     /// The process's state from its files (read-only).
-    public func status(_ name: String, on target: ProcessTarget) async throws -> ProcessInfo? {
+    public func status(_ name: String, on target: ProcessTarget) async throws -> ProcessState? {
         let script = """
             d=\(ShellQuoting.quote(target.runDirectory)); n=\(ShellQuoting.quote(name))
             \(Self.statusFunction)
@@ -64,7 +64,7 @@ public struct ShellProcessManager: ProcessManager {
     }
 
     /// Every session of every run on the instance (read-only).
-    public func list(on target: ProcessTarget) async throws -> [ProcessInfo] {
+    public func list(on target: ProcessTarget) async throws -> [ProcessState] {
         let script = """
             \(Self.statusFunction)
             for p in \(ShellQuoting.quote(target.runjobDirectory))/*/*.pid; do
@@ -75,7 +75,7 @@ public struct ShellProcessManager: ProcessManager {
             done
             """
         let result = try await exec(script, on: target, label: "list")
-        return result.stdoutText.split(separator: "\n").compactMap { line -> ProcessInfo? in
+        return result.stdoutText.split(separator: "\n").compactMap { line -> ProcessState? in
             let text = String(line)
             guard let space = text.firstIndex(of: " ") else { return nil }
             return Self.parseStatusLines(String(text[text.index(after: space)...]), run: String(text[..<space])).first
@@ -96,13 +96,13 @@ public struct ShellProcessManager: ProcessManager {
         }
         """
 
-    static func parseStatusLines(_ text: String, run: String) -> [ProcessInfo] {
+    static func parseStatusLines(_ text: String, run: String) -> [ProcessState] {
         text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ").map(String.init)
             guard fields.count == 4, fields[0] != "missing" else { return nil }
             let pid = Int(fields[2])
             let code = Int(fields[3])
-            let status: ProcessInfo.Status
+            let status: ProcessState.Status
             switch fields[0] {
             case "running": status = .running
             case "exited": status = code == ShellScript.missingDirectoryStatus.asInt ? .failed : .exited
@@ -110,7 +110,7 @@ public struct ShellProcessManager: ProcessManager {
             case "vanished": status = .stopped
             default: status = .unknown
             }
-            return ProcessInfo(name: fields[1], run: run, status: status, pid: pid, exitCode: code ?? (fields[0] == "vanished" ? 137 : nil))
+            return ProcessState(name: fields[1], run: run, status: status, pid: pid, exitCode: code ?? (fields[0] == "vanished" ? 137 : nil))
         }
     }
 

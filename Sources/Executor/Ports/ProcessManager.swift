@@ -25,7 +25,7 @@ public struct ProcessTarget: Sendable {
 }
 
 /// What a process manager knows about one process.
-public struct ProcessInfo: Sendable, Equatable {
+public struct ProcessState: Sendable, Equatable {
     /// Provider-neutral process state.
     public enum Status: String, Sendable, Equatable, Codable {
         /// Started and not yet finished.
@@ -99,16 +99,16 @@ public protocol ProcessManager: Sendable {
     var kind: String { get }
 
     /// Starts `spec` detached from the exec call and returns once it is launched.
-    func start(_ spec: ProcessSpec, on target: ProcessTarget) async throws -> ProcessInfo
+    func start(_ spec: ProcessSpec, on target: ProcessTarget) async throws -> ProcessState
 
     /// Stops the process (TERM to its group, KILL after a grace period); succeeds if it already finished.
     func stop(_ name: String, on target: ProcessTarget) async throws
 
     /// The process's current state, or `nil` when this run has no such process.
-    func status(_ name: String, on target: ProcessTarget) async throws -> ProcessInfo?
+    func status(_ name: String, on target: ProcessTarget) async throws -> ProcessState?
 
     /// Every process the manager knows on the instance (all runs).
-    func list(on target: ProcessTarget) async throws -> [ProcessInfo]
+    func list(on target: ProcessTarget) async throws -> [ProcessState]
 
     /// Log bytes of `stream` from `offset` (nil: the last `tail` lines, or everything).
     func logs(_ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?) async throws -> LogChunk
@@ -118,7 +118,7 @@ extension ProcessManager {
     /// Polls ``status(_:on:)`` until the process finished, every `interval`, for at most `timeout`.
     public func wait(
         for name: String, on target: ProcessTarget, interval: Duration = .seconds(1), timeout: Duration? = nil
-    ) async throws -> ProcessInfo {
+    ) async throws -> ProcessState {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }
         while true {

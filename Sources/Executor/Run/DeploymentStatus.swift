@@ -8,7 +8,7 @@ public struct DeploymentStatus: Sendable {
         /// Where it runs, when it was started.
         public var record: InstanceState.SessionRecord?
         /// What the process manager says, when it was started.
-        public var process: ProcessInfo?
+        public var process: ProcessState?
     }
 
     /// One machine.

@@ -1,0 +1,109 @@
+import Executor
+import Foundation
+import LocalAdapter
+import TestSupport
+import Testing
+
+@Suite("Local provider")
+struct LocalProviderTests {
+    func withProvider(_ body: (LocalProvider, TemporaryDirectory) async throws -> Void) async throws {
+        let folder = try TemporaryDirectory(prefix: "runjob-local")
+        let provider = LocalProvider(stateDirectory: folder.file("state"))
+        do { try await body(provider, folder) } catch {
+            for instance in (try? await provider.list(labels: [:])) ?? [] { try? await provider.destroy(instance.id) }
+            folder.remove()
+            throw error
+        }
+        for instance in (try? await provider.list(labels: [:])) ?? [] { try? await provider.destroy(instance.id) }
+        folder.remove()
+    }
+
+    @Test("the state directory follows XDG_STATE_HOME, then HOME")
+    func stateDirectory() {
+        #expect(LocalProvider.defaultStateDirectory(environment: ["XDG_STATE_HOME": "/x", "HOME": "/h"]) == "/x/runjob")
+        #expect(LocalProvider.defaultStateDirectory(environment: ["HOME": "/h"]) == "/h/.local/state/runjob")
+        #expect(LocalProvider.defaultStateDirectory(environment: ["XDG_STATE_HOME": "relative"]) == nil)
+        #expect(LocalProvider.defaultStateDirectory(environment: [:]) == nil)
+    }
+
+    @Test("boot, get and list by labels; an instance has its own home and tmp")
+    func lifecycle() async throws {
+        try await withProvider { provider, _ in
+            let a = try await provider.boot(BootRequest(machine: MachineSpec(name: "a"), labels: ["runjob.name": "x", "team": "one"]))
+            let b = try await provider.boot(BootRequest(machine: MachineSpec(name: "b"), labels: ["runjob.name": "x", "team": "two"]))
+            #expect(a.status == .ready)
+            #expect(a.home?.hasSuffix("/instances/\(a.id)/home") == true)
+            #expect(try await provider.get(a.id)?.labels == ["runjob.name": "x", "team": "one"])
+            #expect(try await provider.get("local-doesnotexist") == nil)
+            #expect(try await provider.get("../etc") == nil)
+            #expect(try await provider.list(labels: ["runjob.name": "x"]).map(\.id).sorted() == [a.id, b.id].sorted())
+            #expect(try await provider.list(labels: ["runjob.name": "x", "team": "two"]).map(\.id) == [b.id])
+            #expect(try await provider.list(labels: ["team": "three"]).isEmpty)
+        }
+    }
+
+    @Test("exec runs bash with HOME, a minimal PATH, the marker, stdin and the real exit code")
+    func exec() async throws {
+        try await withProvider { provider, _ in
+            let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "m"), labels: [:]))
+            let script = "printf '%s|%s|%s|%s|' \"$HOME\" \"$PATH\" \"$RUNJOB_INSTANCE\" \"$PWD\"; cat; echo oops >&2; exit 7"
+            let result = try await provider.exec(instance.id, .shell(script), stdin: Array("from stdin".utf8))
+            #expect(result.exitCode == 7)
+            #expect(result.stdoutText == "\(instance.home ?? "")|/usr/local/bin:/usr/bin:/bin|\(instance.id)|\(instance.home ?? "")|from stdin")
+            #expect(result.stderrText == "oops\n")
+            let argv = try await provider.exec(instance.id, CommandSpec(.argv(["printf", "%s", "a b"]), cwd: "/"), stdin: nil)
+            #expect(argv.stdoutText == "a b")
+            let killed = try await provider.exec(instance.id, .shell("kill -TERM $$"), stdin: nil)
+            #expect(killed.exitCode == 143)
+        }
+    }
+
+    @Test("exec on a missing instance is provider.not_found")
+    func execMissing() async throws {
+        try await withProvider { provider, _ in
+            await #expect {
+                _ = try await provider.exec("local-aaaaaaaaaaaa", .shell("true"), stdin: nil)
+            } throws: { error in
+                (error as? ProviderError)?.code == ErrorCode.Provider.notFound
+            }
+        }
+    }
+
+    @Test("files are written atomically with modes and verified; readFile reads them back")
+    func files() async throws {
+        try await withProvider { provider, _ in
+            let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "m"), labels: [:]))
+            let home = try #require(instance.home)
+            let batch = FileBatch(
+                label: "test", directories: [(home + "/d", .ownerOnlyDirectory)],
+                files: [FileWrite(path: home + "/d/f", mode: .ownerOnly, content: Array("content\n\0binary".utf8))],
+                verify: .argv(["test", "-s", home + "/d/f"]))
+            try await provider.writeFiles(instance.id, batch)
+            #expect(try await provider.readFile(instance.id, path: home + "/d/f") == Array("content\n\0binary".utf8))
+            #expect(try await provider.readFile(instance.id, path: home + "/missing") == nil)
+            let failing = FileBatch(label: "test", files: [], verify: .shell("echo nope >&2; exit 1"))
+            await #expect {
+                try await provider.writeFiles(instance.id, failing)
+            } throws: { error in
+                (error as? ProviderError)?.code == ErrorCode.Provider.verifyFailed && (error as? ProviderError)?.message.contains("nope") == true
+            }
+        }
+    }
+
+    @Test("destroy kills every process of the instance, detached ones too, and removes its folder")
+    func destroy() async throws {
+        try await withProvider { provider, folder in
+            let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "m"), labels: [:]))
+            let started = folder.file("started")
+            _ = try await provider.exec(
+                instance.id, .shell("setsid sleep 300 < /dev/null > /dev/null 2>&1 & (sleep 300 &) ; touch \(started)"), stdin: nil)
+            #expect(FileManager.default.fileExists(atPath: started))
+            #expect(ProcessScan.pids(withEnvironment: "RUNJOB_INSTANCE=\(instance.id)").count == 2)
+            try await provider.destroy(instance.id)
+            #expect(ProcessScan.pids(withEnvironment: "RUNJOB_INSTANCE=\(instance.id)") == [])
+            #expect(try await provider.get(instance.id) == nil)
+            try await provider.destroy(instance.id)
+            await #expect(throws: ProviderError.self) { try await provider.destroy("../../etc") }
+        }
+    }
+}
