@@ -18,6 +18,7 @@ let adapters: [(folder: String, target: String)] = [
 
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
 let subprocess: Target.Dependency = .product(name: "Subprocess", package: "swift-subprocess")
+let httpClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 
 var targets: [Target] = [
@@ -56,21 +57,38 @@ var targets: [Target] = [
         dependencies: ["Executor"],
         path: "Tests/Support/TestSupport"
     ),
+    .target(
+        name: "MorphEmulator",
+        dependencies: [
+            "Executor", "LocalAdapter",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ],
+        path: "Tests/Support/MorphEmulator"
+    ),
+    .executableTarget(
+        name: "morph-emulator",
+        dependencies: ["MorphEmulator"],
+        path: "Tests/Support/MorphEmulatorServer"
+    ),
     .testTarget(name: "ExecutorTests", dependencies: ["Executor", "TestSupport"]),
     .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Executor", "TestSupport"] + adapters.map { .target(name: $0.target) }),
     .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifest", "Executor", "TestSupport"] + adapters.map { .target(name: $0.target) }),
-    .testTarget(name: "runjobTests", dependencies: ["runjob", "Executor", "TestSupport"], exclude: ["Fixtures"]),
+    .testTarget(name: "runjobTests", dependencies: ["runjob", "morph-emulator", "Executor", "TestSupport"], exclude: ["Fixtures"]),
 ]
 
 /// Packages an adapter needs beyond Executor.
 let adapterDependencies: [String: [Target.Dependency]] = [
-    "LocalAdapter": [subprocess]
+    "LocalAdapter": [subprocess],
+    "MorphAdapter": [httpClient],
 ]
 
 /// Test targets of adapters that run whole plans (they need the manifest, planner and other adapters).
 let adapterTestDependencies: [String: [Target.Dependency]] = [
     "LocalAdapter": ["Manifest", "Planner", "ShellAdapter", "CommandAdapter"],
     "ShellAdapter": ["LocalAdapter"],
+    "MorphAdapter": ["MorphEmulator", "LocalAdapter", "Manifest", "Planner", "ShellAdapter", "CommandAdapter"],
 ]
 
 for adapter in adapters {
@@ -105,6 +123,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

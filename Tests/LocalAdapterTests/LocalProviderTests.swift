@@ -90,6 +90,61 @@ struct LocalProviderTests {
         }
     }
 
+    @Test("a batch writes many files with their modes into awkward folders; an impossible folder is file-write error 90")
+    func batchModesAndFolders() async throws {
+        try await withProvider { provider, _ in
+            let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "m"), labels: [:]))
+            let home = try #require(instance.home)
+            let files = [
+                FileWrite(path: home + "/a b/it's/one", mode: .ownerOnly, content: Array("1".utf8)),
+                FileWrite(path: home + "/a b/it's/two", mode: .ownerWriteGroupRead, content: []),
+                FileWrite(path: home + "/c\\d/three", mode: .ownerOnlyDirectory, content: [0, 10, 13, 92, 255]),
+                FileWrite(path: "~/four", mode: .ownerOnly, content: Array(repeating: 65, count: 70_000)),
+            ]
+            try await provider.writeFiles(instance.id, FileBatch(label: "many", files: files))
+            for file in files {
+                let path = file.path.hasPrefix("~/") ? home + file.path.dropFirst(1) : file.path
+                #expect(try await provider.readFile(instance.id, path: path) == file.content, "\(path)")
+            }
+            let modes = try await provider.exec(
+                instance.id, .shell("cd ~ && stat -c %a \"a b/it's/one\" \"a b/it's/two\" 'c\\d/three' four"), stdin: nil)
+            #expect(modes.stdoutText == "600\n640\n700\n600\n")
+            let leftovers = try await provider.exec(instance.id, .shell("find ~ -name '.runjob-write.*' | wc -l"), stdin: nil)
+            #expect(leftovers.stdoutText.trimmingASCIIWhitespace() == "0")
+            _ = try await provider.exec(instance.id, .shell("touch ~/blocker"), stdin: nil)
+            let blocked = await #expect(throws: ProviderError.self) {
+                try await provider.writeFiles(
+                    instance.id, FileBatch(label: "blocked", files: [FileWrite(path: home + "/blocker/x", mode: .ownerOnly, content: [1])]))
+            }
+            #expect(blocked?.code == ErrorCode.Provider.fileWriteFailed)
+            #expect(blocked?.message.contains("cannot create") == true, "\(blocked?.message ?? "")")
+        }
+    }
+
+    @Test("records after a follow-up land only when it succeeds; `~/` paths are relative to the command's HOME")
+    func recordsAfterFollowUp() async throws {
+        try await withProvider { provider, _ in
+            let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "a"), labels: [:]))
+            let home = try #require(instance.home)
+            let record = FileWrite(path: "~/.runjob/state/r.json", mode: .ownerOnly, content: Array("{\"ok\":true}".utf8))
+            let batch = FileBatch(label: "t", files: [FileWrite(path: "~/plain", mode: .ownerOnly, content: [1, 2, 3])])
+            let (good, goodInput) = FileInstallScript.build(batch, then: "printf '%s' \"$HOME\"", recordsAfter: [record])
+            let ok = try await provider.exec(instance.id, good, stdin: goodInput)
+            #expect(ok.exitCode == 0, "\(ok.stderrText)")
+            #expect(ok.stdoutText == home)
+            #expect(try await provider.readFile(instance.id, path: home + "/plain") == [1, 2, 3])
+            #expect(try await provider.readFile(instance.id, path: home + "/.runjob/state/r.json") == record.content)
+
+            let other = FileWrite(path: "~/.runjob/state/never.json", mode: .ownerOnly, content: Array("x".utf8))
+            let (bad, badInput) = FileInstallScript.build(batch, then: "echo 'launch failed' >&2; exit 95", recordsAfter: [other])
+            let failed = try await provider.exec(instance.id, bad, stdin: badInput)
+            #expect(failed.exitCode == 95)
+            #expect(try await provider.readFile(instance.id, path: home + "/.runjob/state/never.json") == nil)
+            let leftovers = try await provider.exec(instance.id, .shell("ls -A ~/.runjob/state | grep -c runjob-write || true"), stdin: nil)
+            #expect(leftovers.stdoutText.trimmingASCIIWhitespace() == "0")
+        }
+    }
+
     @Test("destroy kills every process of the instance, detached ones too, and removes its folder")
     func destroy() async throws {
         try await withProvider { provider, folder in

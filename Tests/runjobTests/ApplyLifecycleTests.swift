@@ -14,11 +14,11 @@ func bootedInstances(_ events: String) -> [String] {
 }
 
 /// Validates event lines against `_reference/events.schema.json` with Python's jsonschema.
-func expectValidEvents(_ events: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+func expectValidEvents(_ events: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
     let folder = try TemporaryDirectory()
     defer { folder.remove() }
     try folder.write("events.jsonl", events)
-    let check = try CommandRunner.run(
+    let check = try await CommandRunner.runDetached(
         "/usr/bin/env",
         ["python3", repo("Tests/Support/scripts/check_events.py"), repo("_reference/events.schema.json"), folder.file("events.jsonl")],
         environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
@@ -28,12 +28,12 @@ func expectValidEvents(_ events: String, sourceLocation: Testing.SourceLocation 
 @Suite("apply, status, logs and destroy through the CLI", .serialized)
 struct ApplyLifecycleTests {
     @Test("the Quickstart's apply works on the local example; status, logs and destroy --yes clean up everything")
-    func quickstart() throws {
+    func quickstart() async throws {
         let home = try TemporaryDirectory(prefix: "runjob-home")
         defer { home.remove() }
-        let apply = try runjob(["apply", "examples/manifests/local.yaml"], home: home)
+        let apply = try await runjob(["apply", "examples/manifests/local.yaml"], home: home)
         #expect(apply.status == 0, "\(apply.err)")
-        try expectValidEvents(apply.out)
+        try await expectValidEvents(apply.out)
         let instances = bootedInstances(apply.out)
         #expect(instances.count == 1)
         let instance = try #require(instances.first)
@@ -41,13 +41,13 @@ struct ApplyLifecycleTests {
         // The sessions really ran: wait for the report the second session writes.
         let report = instanceHome + "/work/report.txt"
         let deadline = Date().addingTimeInterval(20)
-        while (FileManager.default.contents(atPath: report)?.count ?? 0) == 0 && Date() < deadline { usleep(20_000) }
+        while (FileManager.default.contents(atPath: report)?.count ?? 0) == 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         let text = try #require(FileManager.default.contents(atPath: report).map { String(decoding: $0, as: UTF8.self) })
         #expect(text.hasPrefix("hello from "))
         #expect(text.contains("prepared at "))
         #expect(FileManager.default.fileExists(atPath: instanceHome + "/work/setup.txt"))
 
-        let status = try runjob(["status", "--output", "json", "examples/manifests/local.yaml"], home: home)
+        let status = try await runjob(["status", "--output", "json", "examples/manifests/local.yaml"], home: home)
         #expect(status.status == 0, "\(status.err)")
         let document = try JSONValue.parse(status.stdout)
         #expect(document["change"] == .string("no changes"))
@@ -56,25 +56,25 @@ struct ApplyLifecycleTests {
         #expect(machine["sessions"]?.arrayValue?.map { $0["session"] } == [.string("setup"), .string("report")])
         #expect(machine["sessions"]?.arrayValue?.first?["status"] == .string("exited"))
 
-        let logs = try runjob(["logs", "examples/manifests/local.yaml", "setup"], home: home)
+        let logs = try await runjob(["logs", "examples/manifests/local.yaml", "setup"], home: home)
         #expect(logs.status == 0, "\(logs.err)")
-        let textStatus = try runjob(["status", "examples/manifests/local.yaml"], home: home)
+        let textStatus = try await runjob(["status", "examples/manifests/local.yaml"], home: home)
         #expect(textStatus.out.contains("session setup: exited (exit 0)"))
 
-        let refused = try runjob(["destroy", "examples/manifests/local.yaml"], home: home)
+        let refused = try await runjob(["destroy", "examples/manifests/local.yaml"], home: home)
         #expect(refused.status == 2)
         #expect(refused.err.contains("cli.confirmation_required"))
-        let destroy = try runjob(["destroy", "--yes", "examples/manifests/local.yaml"], home: home)
+        let destroy = try await runjob(["destroy", "--yes", "examples/manifests/local.yaml"], home: home)
         #expect(destroy.status == 0, "\(destroy.err)")
         #expect(destroy.err.contains("destroyed \(instance)"))
         #expect(!FileManager.default.fileExists(atPath: home.file("state/runjob/instances/\(instance)")))
         #expect(ProcessScan.pids(withEnvironment: "RUNJOB_INSTANCE=\(instance)") == [])
-        let after = try runjob(["status", "examples/manifests/local.yaml"], home: home)
+        let after = try await runjob(["status", "examples/manifests/local.yaml"], home: home)
         #expect(after.out.contains("will create"))
     }
 
     @Test("a failing run's events validate, the exit code is 1 and the instance is gone")
-    func failingRun() throws {
+    func failingRun() async throws {
         let home = try TemporaryDirectory(prefix: "runjob-home")
         defer { home.remove() }
         let file = try home.write(
@@ -89,9 +89,9 @@ struct ApplyLifecycleTests {
             sessions:
               s: { run: "true", credentials: [broken] }
             """)
-        let apply = try runjob(["apply", file], home: home)
+        let apply = try await runjob(["apply", file], home: home)
         #expect(apply.status == 1)
-        try expectValidEvents(apply.out)
+        try await expectValidEvents(apply.out)
         #expect(apply.out.contains("\"code\":\"credentials.verify_failed\""))
         #expect(apply.out.contains("the check says no"))
         #expect(apply.err.contains("start:s skipped: dependency credentials:broken@main failed"))
@@ -100,7 +100,7 @@ struct ApplyLifecycleTests {
     }
 
     @Test("SIGINT to a running apply: cleanup, run.interrupted with the destroy command, exit 130, nothing left")
-    func interrupt() throws {
+    func interrupt() async throws {
         let home = try TemporaryDirectory(prefix: "runjob-home")
         defer { home.remove() }
         let marker = home.file("session-started")
@@ -118,12 +118,12 @@ struct ApplyLifecycleTests {
         let command = try BackgroundCommand(
             BuiltProducts.runjob, ["apply", file], environment: ["HOME": home.path, "XDG_STATE_HOME": home.file("state"), "NO_COLOR": "1"],
             directory: BuiltProducts.repositoryRoot)
-        #expect(command.waitFor { FileManager.default.fileExists(atPath: marker) })
+        #expect(await command.eventually { FileManager.default.fileExists(atPath: marker) })
         command.send(SIGINT)
-        let status = command.finish()
+        let status = await command.exitStatus()
         #expect(status == 130)
         let out = command.out
-        try expectValidEvents(out)
+        try await expectValidEvents(out)
         #expect(out.contains("\"type\":\"run.interrupted\""))
         #expect(out.contains("\"destroy_command\":\"runjob destroy \(file) --yes\""))
         #expect(out.contains("\"status\":\"interrupted\""))
@@ -133,7 +133,7 @@ struct ApplyLifecycleTests {
     }
 
     @Test("re-apply: unchanged keeps instance and pids; a changed config is refused with the differences, exit 1")
-    func reapply() throws {
+    func reapply() async throws {
         let home = try TemporaryDirectory(prefix: "runjob-home")
         defer { home.remove() }
         let text = """
@@ -145,27 +145,28 @@ struct ApplyLifecycleTests {
               long: { run: "sleep 60" }
             """
         let file = try home.write("again.yaml", text)
-        defer { _ = try? runjob(["destroy", "--yes", file], home: home) }
-        let first = try runjob(["apply", file], home: home)
+        let first = try await runjob(["apply", file], home: home)
         #expect(first.status == 0, "\(first.err)")
-        let firstStatus = try JSONValue.parse(try runjob(["status", "--output", "json", file], home: home).stdout)
-        let second = try runjob(["apply", "--output", "text", file], home: home)
+        let firstStatus = try JSONValue.parse(try await runjob(["status", "--output", "json", file], home: home).stdout)
+        let second = try await runjob(["apply", "--output", "text", file], home: home)
         #expect(second.status == 0)
         #expect(second.out.contains("boot:main ok (0 ms) instance=\(bootedInstances(first.out).first ?? "?") unchanged"))
-        let secondStatus = try JSONValue.parse(try runjob(["status", "--output", "json", file], home: home).stdout)
+        let secondStatus = try JSONValue.parse(try await runjob(["status", "--output", "json", file], home: home).stdout)
         #expect(firstStatus == secondStatus)
         #expect(firstStatus["machines"]?.arrayValue?.first?["sessions"]?.arrayValue?.first?["pid"]?.intValue != nil)
 
         try home.write("again.yaml", text.replacing("sleep 60", with: "sleep 61"))
-        let changed = try runjob(["apply", file], home: home)
+        let changed = try await runjob(["apply", file], home: home)
         #expect(changed.status == 1)
         #expect(changed.err.contains("error[orchestration.config_changed]"))
         #expect(changed.err.contains("sessions.long.run.shell: \"sleep 60\" → \"sleep 61\""))
-        let plan = try runjob(["plan", "--detailed-exitcode", file], home: home)
+        let plan = try await runjob(["plan", "--detailed-exitcode", file], home: home)
         #expect(plan.status == 2)
         #expect(plan.out.contains("will replace"))
-        let replaced = try runjob(["apply", "--replace", file], home: home)
+        let replaced = try await runjob(["apply", "--replace", file], home: home)
         #expect(replaced.status == 0, "\(replaced.err)")
         #expect(bootedInstances(replaced.out) != bootedInstances(first.out))
+        let destroyed = try await runjob(["destroy", "--yes", file], home: home)
+        #expect(destroyed.status == 0, "\(destroyed.err)")
     }
 }

@@ -6,48 +6,48 @@ import Testing
 @Suite("CLI basics: help, version, exit codes, streams")
 struct CLIBasicsTests {
     @Test("--version and --help exit 0 on stdout")
-    func versionAndHelp() throws {
-        let version = try runjob(["--version"])
+    func versionAndHelp() async throws {
+        let version = try await runjob(["--version"])
         #expect(version.status == 0)
         #expect(version.out.hasPrefix("runjob "))
-        let help = try runjob(["--help"])
+        let help = try await runjob(["--help"])
         #expect(help.status == 0)
         #expect(help.out.contains("Examples:"))
         #expect(help.out.contains("validate"))
-        let planHelp = try runjob(["plan", "--help"])
+        let planHelp = try await runjob(["plan", "--help"])
         #expect(planHelp.out.contains("--output"))
     }
 
     @Test("usage errors exit 2 (argument-parser's 64 is mapped) with the message on stderr")
-    func usageErrors() throws {
-        let unknown = try runjob(["validate", "--bogus", "x.yaml"])
+    func usageErrors() async throws {
+        let unknown = try await runjob(["validate", "--bogus", "x.yaml"])
         #expect(unknown.status == 2)
         #expect(unknown.err.contains("--bogus"))
         #expect(unknown.stdout.isEmpty)
-        let missing = try runjob(["plan"])
+        let missing = try await runjob(["plan"])
         #expect(missing.status == 2)
-        let badFormat = try runjob(["graph", "--format", "png", "examples/manifests/local.yaml"])
+        let badFormat = try await runjob(["graph", "--format", "png", "examples/manifests/local.yaml"])
         #expect(badFormat.status == 2)
-        let noCommand = try runjob(["frobnicate"])
+        let noCommand = try await runjob(["frobnicate"])
         #expect(noCommand.status == 2)
     }
 
     @Test("every example validates, and its plan works")
-    func examples() throws {
+    func examples() async throws {
         let files = try exampleManifests()
         #expect(files.count >= 2)
-        let result = try runjob(["validate"] + files)
+        let result = try await runjob(["validate"] + files)
         #expect(result.status == 0, "\(result.err)")
         #expect(result.stdout.isEmpty)
         for file in files {
-            let plan = try runjob(["plan", file])
+            let plan = try await runjob(["plan", file])
             #expect(plan.status == 0, "\(file): \(plan.err)")
             #expect(plan.out.contains("Plan: "))
         }
     }
 
     @Test("validation errors: FILE:LINE:COL: error[CODE]: path: message on stderr, exit 2")
-    func validationErrors() throws {
+    func validationErrors() async throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let file = try scratch.write(
@@ -63,7 +63,7 @@ struct CLIBasicsTests {
                 after: {stup: completed}
               setup: { run: echo }
             """)
-        let result = try runjob(["validate", file])
+        let result = try await runjob(["validate", file])
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
         #expect(
@@ -73,11 +73,11 @@ struct CLIBasicsTests {
     }
 
     @Test("--format json and github write the report to stdout")
-    func formats() throws {
+    func formats() async throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let file = try scratch.write("bad.yaml", "version: 1\nname: Demo\nprovider: local\nmachine: {}\n")
-        let json = try runjob(["validate", "--format", "json", file])
+        let json = try await runjob(["validate", "--format", "json", file])
         #expect(json.status == 2)
         let document = try JSONValue.parse(json.stdout)
         #expect(document["errors"] == .int(1))
@@ -86,53 +86,53 @@ struct CLIBasicsTests {
         #expect(first?["line"] == .int(2))
         #expect(first?["column"] == .int(7))
         #expect(first?["path"] == .string("name"))
-        let github = try runjob(["validate", "--format", "github", file])
+        let github = try await runjob(["validate", "--format", "github", file])
         #expect(github.status == 2)
         #expect(github.out.hasPrefix("::error file=\(file),line=2,col=7,title=manifest.invalid_name::name: `Demo` is not a valid name"))
     }
 
     @Test("warnings are printed but exit 0")
-    func warnings() throws {
+    func warnings() async throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let file = try scratch.write("warn.yaml", "version: 1\nname: demo\nprovider: local\nmachine: {}\ncredentials:\n  spare: {}\n")
-        let result = try runjob(["validate", file])
+        let result = try await runjob(["validate", file])
         #expect(result.status == 0)
         #expect(result.err.contains("warning[manifest.unused_credentials]"))
     }
 
     @Test("stdin as - and a missing file")
-    func stdinAndMissing() throws {
-        let fromStdin = try runjob(["validate", "-"], stdin: "version: 1\nname: demo\nprovider: local\nmachine: {}\n")
+    func stdinAndMissing() async throws {
+        let fromStdin = try await runjob(["validate", "-"], stdin: "version: 1\nname: demo\nprovider: local\nmachine: {}\n")
         #expect(fromStdin.status == 0)
         #expect(fromStdin.err.contains("<stdin>: valid"))
-        let broken = try runjob(["plan", "-"], stdin: "version: 1\nname: [\n")
+        let broken = try await runjob(["plan", "-"], stdin: "version: 1\nname: [\n")
         #expect(broken.status == 2)
         #expect(broken.err.hasPrefix("<stdin>:"))
-        let missing = try runjob(["validate", "/nonexistent/job.yaml"])
+        let missing = try await runjob(["validate", "/nonexistent/job.yaml"])
         #expect(missing.status == 2)
         #expect(missing.err.contains("/nonexistent/job.yaml:1:1: error[manifest.file_unreadable]: cannot read the manifest: no such file"))
     }
 
     @Test("no colour when output is not a terminal or NO_COLOR is set")
-    func noColor() throws {
-        let result = try runjob(["validate", "-"], env: ["NO_COLOR": "1", "TERM": "xterm-256color"], stdin: "version: 2\n")
+    func noColor() async throws {
+        let result = try await runjob(["validate", "-"], env: ["NO_COLOR": "1", "TERM": "xterm-256color"], stdin: "version: 2\n")
         #expect(!result.err.contains("\u{1B}["))
-        let plan = try runjob(["plan", "examples/manifests/local.yaml"], env: ["TERM": "xterm-256color"])
+        let plan = try await runjob(["plan", "examples/manifests/local.yaml"], env: ["TERM": "xterm-256color"])
         #expect(!plan.out.contains("\u{1B}["))
     }
 
     @Test("the rich valid fixture validates and plans")
-    func everything() throws {
-        let result = try runjob(["validate", repo("Tests/runjobTests/Fixtures/valid/everything.yaml")])
+    func everything() async throws {
+        let result = try await runjob(["validate", repo("Tests/runjobTests/Fixtures/valid/everything.yaml")])
         #expect(result.status == 0, "\(result.err)")
     }
 
     @Test("every schema-invalid fixture is also rejected by the validator")
-    func invalidFixtures() throws {
+    func invalidFixtures() async throws {
         let folder = repo("Tests/runjobTests/Fixtures/schema-invalid")
         for name in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() {
-            let result = try runjob(["validate", folder + "/" + name])
+            let result = try await runjob(["validate", folder + "/" + name])
             #expect(result.status == 2, "\(name) should be invalid")
             #expect(result.err.contains("error[manifest."), "\(name)")
         }

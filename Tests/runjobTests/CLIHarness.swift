@@ -3,12 +3,14 @@ import TestSupport
 import Testing
 
 /// Runs the built `runjob` with a clean environment whose HOME is a temporary folder.
-func runjob(_ arguments: [String], env: [String: String] = [:], stdin: String? = nil, home: TemporaryDirectory? = nil) throws -> CommandResult {
+func runjob(_ arguments: [String], env: [String: String] = [:], stdin: String? = nil, home: TemporaryDirectory? = nil) async throws
+    -> CommandResult
+{
     let scratchHome = try home ?? TemporaryDirectory(prefix: "runjob-home")
     defer { if home == nil { scratchHome.remove() } }
     var environment = ["HOME": scratchHome.path, "XDG_STATE_HOME": scratchHome.file("state"), "NO_COLOR": "1"]
     environment.merge(env) { _, new in new }
-    return try CommandRunner.run(
+    return try await CommandRunner.runDetached(
         BuiltProducts.runjob, arguments, environment: environment, stdin: stdin.map { Array($0.utf8) }, directory: BuiltProducts.repositoryRoot)
 }
 

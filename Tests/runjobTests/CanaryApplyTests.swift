@@ -6,7 +6,7 @@ import Testing
 @Suite("Secrets never leak from apply, status, logs or destroy", .serialized)
 struct CanaryApplyTests {
     @Test("canaries through env and files: a session printing them, a failing step whose error carries them, the log file")
-    func canaries() throws {
+    func canaries() async throws {
         let envCanary = Canary(tag: "apply-env")
         let fileCanary = Canary(tag: "apply-file")
         let home = try TemporaryDirectory(prefix: "runjob-home")
@@ -53,24 +53,24 @@ struct CanaryApplyTests {
         let env = ["CANARY": envCanary.value]
         var outputs: [(String, CommandResult)] = []
         let logFile = home.file("runjob.log")
-        let apply = try runjob(["apply", "--wait", "--log-level", "debug", "--log-file", logFile, good], env: env, home: home)
+        let apply = try await runjob(["apply", "--wait", "--log-level", "debug", "--log-file", logFile, good], env: env, home: home)
         #expect(apply.status == 0, "\(apply.err)")
         outputs.append(("apply", apply))
-        outputs.append(("apply text", try runjob(["apply", "--output", "text", good], env: env, home: home)))
-        outputs.append(("status", try runjob(["status", good], env: env, home: home)))
-        outputs.append(("status json", try runjob(["status", "--output", "json", good], env: env, home: home)))
-        let logs = try runjob(["logs", good, "leaky"], env: env, home: home)
+        outputs.append(("apply text", try await runjob(["apply", "--output", "text", good], env: env, home: home)))
+        outputs.append(("status", try await runjob(["status", good], env: env, home: home)))
+        outputs.append(("status json", try await runjob(["status", "--output", "json", good], env: env, home: home)))
+        let logs = try await runjob(["logs", good, "leaky"], env: env, home: home)
         #expect(logs.status == 0)
         #expect(logs.out.contains("[redacted]"))
         outputs.append(("logs", logs))
-        outputs.append(("logs tail", try runjob(["logs", "--tail", "2", good], env: env, home: home)))
-        let failing = try runjob(["apply", "--log-file", logFile, bad], env: env, home: home)
+        outputs.append(("logs tail", try await runjob(["logs", "--tail", "2", good], env: env, home: home)))
+        let failing = try await runjob(["apply", "--log-file", logFile, bad], env: env, home: home)
         #expect(failing.status == 1)
         #expect(failing.out.contains("credentials.verify_failed"))
         outputs.append(("failing apply", failing))
-        outputs.append(("failing apply text", try runjob(["apply", "--output", "text", bad], env: env, home: home)))
-        outputs.append(("destroy", try runjob(["destroy", "--yes", good], env: env, home: home)))
-        outputs.append(("destroy bad", try runjob(["destroy", "--yes", bad], env: env, home: home)))
+        outputs.append(("failing apply text", try await runjob(["apply", "--output", "text", bad], env: env, home: home)))
+        outputs.append(("destroy", try await runjob(["destroy", "--yes", good], env: env, home: home)))
+        outputs.append(("destroy bad", try await runjob(["destroy", "--yes", bad], env: env, home: home)))
         let log = try #require(FileManager.default.contents(atPath: logFile))
         #expect(!log.isEmpty)
         for canary in [envCanary, fileCanary] {
@@ -80,7 +80,7 @@ struct CanaryApplyTests {
             }
             #expect(canary.leaks(in: Array(log)).isEmpty, "log file leaks \(canary.leaks(in: Array(log)))")
         }
-        try expectValidEvents(apply.out)
-        try expectValidEvents(failing.out)
+        try await expectValidEvents(apply.out)
+        try await expectValidEvents(failing.out)
     }
 }

@@ -6,7 +6,7 @@ import Testing
 @Suite("Secrets never leak from validate, plan, graph or schema")
 struct CanaryCLITests {
     @Test("canaries planted through env and files appear in no output, in any form")
-    func canaries() throws {
+    func canaries() async throws {
         let envCanary = Canary(tag: "env")
         let fileCanary = Canary(tag: "file")
         let folder = try TemporaryDirectory()
@@ -49,17 +49,17 @@ struct CanaryCLITests {
         let env = ["CANARY": envCanary.value]
         var outputs: [(String, CommandResult)] = []
         for format in ["text", "json", "github"] {
-            outputs.append(("validate \(format)", try runjob(["validate", "--format", format, good, bad], env: env)))
-            outputs.append(("validate strict \(format)", try runjob(["validate", "--strict", "--format", format, good, bad], env: env)))
+            outputs.append(("validate \(format)", try await runjob(["validate", "--format", format, good, bad], env: env)))
+            outputs.append(("validate strict \(format)", try await runjob(["validate", "--strict", "--format", format, good, bad], env: env)))
         }
         for output in ["text", "json", "markdown"] {
-            outputs.append(("plan \(output)", try runjob(["plan", "--output", output, good], env: env)))
-            outputs.append(("plan bad \(output)", try runjob(["plan", "--output", output, bad], env: env)))
+            outputs.append(("plan \(output)", try await runjob(["plan", "--output", output, good], env: env)))
+            outputs.append(("plan bad \(output)", try await runjob(["plan", "--output", output, bad], env: env)))
         }
         for format in ["dot", "mermaid"] {
-            outputs.append(("graph \(format)", try runjob(["graph", "--format", format, good], env: env)))
+            outputs.append(("graph \(format)", try await runjob(["graph", "--format", format, good], env: env)))
         }
-        outputs.append(("schema", try runjob(["schema"], env: env)))
+        outputs.append(("schema", try await runjob(["schema"], env: env)))
         var sawSecretPlaceholder = false
         for (name, result) in outputs {
             for canary in [envCanary, fileCanary] {
@@ -70,7 +70,7 @@ struct CanaryCLITests {
         }
         #expect(sawSecretPlaceholder)
         // The invalid manifest was rejected for the secrets it misuses.
-        let rejected = try runjob(["validate", bad], env: env)
+        let rejected = try await runjob(["validate", bad], env: env)
         #expect(rejected.status == 2)
         #expect(rejected.err.contains("manifest.secret_in_command"))
         #expect(rejected.err.contains("manifest.secret_not_allowed"))

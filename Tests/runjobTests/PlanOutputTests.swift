@@ -22,19 +22,19 @@ struct PlanOutputTests {
             after: { setup: completed }
         """
 
-    func planJSON(_ env: [String: String], folder: TemporaryDirectory) throws -> CommandResult {
-        try runjob(["plan", "--output", "json", folder.file("job.yaml")], env: env)
+    func planJSON(_ env: [String: String], folder: TemporaryDirectory) async throws -> CommandResult {
+        try await runjob(["plan", "--output", "json", folder.file("job.yaml")], env: env)
     }
 
     @Test("plan --output json is byte-identical across processes")
-    func deterministic() throws {
+    func deterministic() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         try folder.write("job.yaml", manifest)
         try folder.write("token.txt", "file-token-0123456789")
         let env = ["MORPH_API_KEY": "morph-key-0123456789", "WORK_TOKEN": "work-token-0123456789"]
-        let first = try planJSON(env, folder: folder)
-        let second = try planJSON(env, folder: folder)
+        let first = try await planJSON(env, folder: folder)
+        let second = try await planJSON(env, folder: folder)
         #expect(first.status == 0, "\(first.err)")
         #expect(first.stdout == second.stdout)
         let document = try JSONValue.parse(first.stdout)
@@ -46,28 +46,28 @@ struct PlanOutputTests {
     }
 
     @Test("a new secret value changes only the secrets digest; an unset one makes a partial plan")
-    func secretsDigest() throws {
+    func secretsDigest() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         try folder.write("job.yaml", manifest)
         try folder.write("token.txt", "file-token-0123456789")
         let base = ["MORPH_API_KEY": "morph-key-0123456789", "WORK_TOKEN": "work-token-0123456789"]
-        let before = try JSONValue.parse(planJSON(base, folder: folder).stdout)
+        let before = try JSONValue.parse(await planJSON(base, folder: folder).stdout)
         var changed = base
         changed["WORK_TOKEN"] = "work-token-ABCDEFGHIJ"
-        let after = try JSONValue.parse(planJSON(changed, folder: folder).stdout)
+        let after = try JSONValue.parse(await planJSON(changed, folder: folder).stdout)
         #expect(before["secrets_digest"]?["prefix"] != after["secrets_digest"]?["prefix"])
         #expect(before["config_digest"] == after["config_digest"])
         #expect(strippingSecretsDigest(before) == strippingSecretsDigest(after))
 
-        let unset = try planJSON(["MORPH_API_KEY": "morph-key-0123456789"], folder: folder)
+        let unset = try await planJSON(["MORPH_API_KEY": "morph-key-0123456789"], folder: folder)
         #expect(unset.status == 0)
         let partial = try JSONValue.parse(unset.stdout)
         #expect(partial["secrets_digest"]?["partial"] == .bool(true))
         #expect(partial["secrets_digest"]?["unresolved"] == .array([.string("env:WORK_TOKEN")]))
         #expect(partial["config_digest"] == before["config_digest"])
         #expect(unset.out.contains("<secret env:WORK_TOKEN (unset)>"))
-        let text = try runjob(["plan", folder.file("job.yaml")], env: ["MORPH_API_KEY": "morph-key-0123456789"])
+        let text = try await runjob(["plan", folder.file("job.yaml")], env: ["MORPH_API_KEY": "morph-key-0123456789"])
         #expect(text.out.contains("partial: not set here: env:WORK_TOKEN"))
     }
 
@@ -77,34 +77,34 @@ struct PlanOutputTests {
     }
 
     @Test("text, markdown, dot and mermaid renderings")
-    func renderings() throws {
-        let text = try runjob(["plan", "examples/manifests/local.yaml"])
+    func renderings() async throws {
+        let text = try await runjob(["plan", "examples/manifests/local.yaml"])
         #expect(text.out.contains("Will boot 1 machine:"))
         #expect(text.out.contains("Will start 2 sessions:"))
         #expect(text.out.contains("Order (6 steps in 5 waves):"))
-        let markdown = try runjob(["plan", "--output", "markdown", "examples/manifests/local.yaml"])
+        let markdown = try await runjob(["plan", "--output", "markdown", "examples/manifests/local.yaml"])
         #expect(markdown.out.hasPrefix("### runjob plan: `local-demo`"))
         #expect(markdown.out.contains("| `report` | `main` | command | setup (completed) |"))
-        let dot = try runjob(["graph", "examples/manifests/local.yaml"])
+        let dot = try await runjob(["graph", "examples/manifests/local.yaml"])
         #expect(dot.out.hasPrefix("digraph \"local-demo\" {"))
         #expect(dot.out.contains("\"wait:setup\" -> \"start:report\";"))
-        let mermaid = try runjob(["graph", "--format", "mermaid", "examples/manifests/local.yaml"])
+        let mermaid = try await runjob(["graph", "--format", "mermaid", "examples/manifests/local.yaml"])
         #expect(mermaid.out.hasPrefix("flowchart LR"))
         #expect(mermaid.out.contains("-->"))
     }
 
     @Test("plan writes no files and needs no network")
-    func noSideEffects() throws {
+    func noSideEffects() async throws {
         let home = try TemporaryDirectory(prefix: "runjob-home")
         defer { home.remove() }
-        let result = try runjob(["plan", "examples/manifests/local.yaml"], home: home)
+        let result = try await runjob(["plan", "examples/manifests/local.yaml"], home: home)
         #expect(result.status == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: home.path).isEmpty)
     }
 
     @Test("schema is JSON Schema that accepts every example and rejects the invalid fixtures (ruamel.yaml + jsonschema)")
-    func schemaWithRealValidator() throws {
-        let schema = try runjob(["schema"])
+    func schemaWithRealValidator() async throws {
+        let schema = try await runjob(["schema"])
         #expect(schema.status == 0)
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -112,7 +112,7 @@ struct PlanOutputTests {
         let invalidFolder = repo("Tests/runjobTests/Fixtures/schema-invalid")
         let invalid = try FileManager.default.contentsOfDirectory(atPath: invalidFolder).sorted().map { invalidFolder + "/" + $0 }
         let valid = try exampleManifests().map(repo) + [repo("Tests/runjobTests/Fixtures/valid/everything.yaml")]
-        let check = try CommandRunner.run(
+        let check = try await CommandRunner.runDetached(
             "/usr/bin/env",
             ["python3", repo("Tests/Support/scripts/check_schema.py"), folder.file("schema.json"), "--valid"] + valid + ["--invalid"] + invalid,
             environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])

@@ -14,6 +14,9 @@ extension MorphProvider {
             OptionField("boot_timeout", .duration, doc: "How long an instance may take to become ready", default: "5m"),
             OptionField("request_timeout", .duration, doc: "Timeout of one API request (not exec)", default: "60s"),
             OptionField("exec_timeout", .duration, doc: "Timeout of one command run on an instance", default: "30m"),
+            OptionField(
+                "retry_deadline", .duration, doc: "How long one API call keeps being retried (rate limits, gateway errors, broken connections)",
+                default: "2m"),
         ]),
         machineOptions: OptionSchema([
             OptionField("snapshot", .text(.line), required: true, doc: "Snapshot to start from (snapshot_…)"),

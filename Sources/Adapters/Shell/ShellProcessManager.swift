@@ -27,7 +27,7 @@ public struct ShellProcessManager: ProcessManager {
     // MARK: start
 
     /// Writes the session's files and launches its wrapper in one exec; returns once the wrapper reported its pid.
-    public func start(_ spec: ProcessSpec, on target: ProcessTarget) async throws -> ProcessState {
+    public func start(_ spec: ProcessSpec, on target: ProcessTarget, records: [FileWrite]) async throws -> ProcessState {
         guard spec.restart == .never else {
             throw ProcessError(
                 ErrorCode.Process.unsupported, "the shell process manager does not restart sessions; use `process_manager: pm2` for restarts",
@@ -37,7 +37,7 @@ public struct ShellProcessManager: ProcessManager {
         let batch = FileBatch(
             label: "start:\(spec.name)", directories: [(target.runjobDirectory, .ownerOnlyDirectory), (target.runDirectory, .ownerOnlyDirectory)],
             files: files.writes)
-        let (command, stdin) = FileInstallScript.build(batch, then: files.launch)
+        let (command, stdin) = FileInstallScript.build(batch, then: files.launch, recordsAfter: records)
         let result = try await target.provider.exec(target.instance, command, stdin: stdin)
         if let error = FileInstallScript.error(for: result, batch: batch, instance: target.instance) { throw error }
         let output = result.stdoutText.trimmingASCIIWhitespace()

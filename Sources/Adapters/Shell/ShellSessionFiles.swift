@@ -78,7 +78,7 @@ struct ShellSessionFiles {
             rm -f -- \(q(base)).pid \(q(base)).exit \(q(base)).stopped
             setsid bash \(q(base + ".sh")) < /dev/null > /dev/null 2>&1 &
             i=0
-            while [ ! -s \(q(base)).pid ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i+1)); done
+            while [ ! -s \(q(base)).pid ] && [ $i -lt 400 ]; do sleep 0.005; i=$((i+1)); done
             [ -s \(q(base)).pid ] || { echo 'the session wrapper did not start' >&2; exit 95; }
             cat \(q(base)).pid
             """

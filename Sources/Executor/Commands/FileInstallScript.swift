@@ -18,47 +18,102 @@ public enum FileInstallScript {
     public static let verifyFailed: Int32 = 93
 
     /// The command (a bash script) and the stdin bytes for `batch`; `then` is bash run
-    /// after everything succeeded (its stdout is the command's stdout).
-    public static func build(_ batch: FileBatch, then followUp: String? = nil) -> (command: CommandSpec, stdin: [UInt8]) {
+    /// after everything succeeded (its stdout is the command's stdout). `recordsAfter`
+    /// are written and verified with the batch but put in place only when `then`
+    /// exits 0 (runjob's record of a start must not exist for a failed start).
+    ///
+    /// Paths may start with `~/`: they are then relative to the `$HOME` of the
+    /// command (useful before runjob knows the instance's home).
+    public static func build(_ batch: FileBatch, then followUp: String? = nil, recordsAfter: [FileWrite] = []) -> (
+        command: CommandSpec, stdin: [UInt8]
+    ) {
+        let ordinary = batch.files + (followUp == nil ? recordsAfter : [])
+        let deferred = followUp == nil ? [] : recordsAfter
+        let all = ordinary + deferred
+        // Few processes per file: a whole batch (a credential profile, a session's files)
+        // runs in tens of milliseconds even on a small VM.
         var lines = [
             "set -u",
             "umask 077",
-            "fail() { rc=$1; shift; printf '%s\\n' \"$*\" >&2; [ -n \"${payload:-}\" ] && rm -f -- \"$payload\"; exit \"$rc\"; }",
+            "set -C",  // noclobber: temporary files are created exclusively, never through a planted link
+            "temps=()",
+            "fail() { rc=$1; shift; printf '%s\\n' \"$*\" >&2; rm -f -- \"${payload:-}\" ${temps[@]+\"${temps[@]}\"} 2>/dev/null; exit \"$rc\"; }",
             "payload=$(mktemp \"${TMPDIR:-/tmp}/runjob-payload.XXXXXX\") || fail \(writeFailed) 'cannot create a temporary file'",
-            "cat > \"$payload\" || fail \(writeFailed) 'cannot read the payload'",
+            "cat >| \"$payload\" || fail \(writeFailed) 'cannot read the payload'",
+            "r=$$.$RANDOM",
         ]
+        var folders: [String] = []
+        for folder in batch.directories.map(\.path) + all.map({ directoryOf($0.path) }) where !folders.contains(folder) { folders.append(folder) }
+        if !folders.isEmpty {
+            let described = ShellQuoting.quote("cannot create " + folders.joined(separator: ", "))
+            lines.append("mkdir -p -- \(folders.map(quoteTarget).joined(separator: " ")) || fail \(directoryFailed) \(described)")
+        }
         for directory in batch.directories {
-            let quoted = ShellQuoting.quote(directory.path)
-            lines.append("mkdir -p -- \(quoted) || fail \(directoryFailed) \(ShellQuoting.quote("cannot create \(directory.path)"))")
-            if let mode = directory.mode {
-                lines.append(
-                    "chmod \(mode) -- \(quoted) || fail \(directoryFailed) \(ShellQuoting.quote("cannot set the mode of \(directory.path)"))")
-            }
+            guard let mode = directory.mode else { continue }
+            lines.append(
+                "chmod \(mode) -- \(quoteTarget(directory.path)) || fail \(directoryFailed) \(ShellQuoting.quote("cannot set the mode of \(directory.path)"))"
+            )
         }
         var payload: [UInt8] = []
-        for file in batch.files {
-            let path = ShellQuoting.quote(file.path)
-            let folder = ShellQuoting.quote(directoryOf(file.path))
+        var digests: [String] = []
+        for (index, file) in all.enumerated() {
             let offset = payload.count + 1
             payload += file.content
-            let digest = SHA256Hex.digest(file.content)
-            let failWrite = "fail \(writeFailed) \(ShellQuoting.quote("cannot write \(file.path)"))"
+            digests.append(SHA256Hex.digest(file.content))
+            let temp = "\(quoteTarget(directoryOf(file.path)))/.runjob-write.$r.\(index)"
             lines += [
-                "mkdir -p -- \(folder) || fail \(directoryFailed) \(ShellQuoting.quote("cannot create \(directoryOf(file.path))"))",
-                "t=$(mktemp \(folder)/.runjob-write.XXXXXX) || \(failWrite)",
-                "tail -c +\(offset) \"$payload\" | head -c \(file.content.count) > \"$t\" || { rm -f -- \"$t\"; \(failWrite); }",
-                "chmod \(file.mode) -- \"$t\" || { rm -f -- \"$t\"; \(failWrite); }",
-                "sum=$(sha256sum < \"$t\") || { rm -f -- \"$t\"; \(failWrite); }",
-                "[ \"${sum%% *}\" = \(digest) ] || { rm -f -- \"$t\"; fail \(checksumMismatch) \(ShellQuoting.quote("the written \(file.path) does not have the expected SHA-256")); }",
-                "mv -f -- \"$t\" \(path) || { rm -f -- \"$t\"; \(failWrite); }",
+                "t\(index)=\(temp); temps+=(\"$t\(index)\")",
+                "tail -c +\(offset) \"$payload\" | head -c \(file.content.count) > \"$t\(index)\" || fail \(writeFailed) \(ShellQuoting.quote("cannot write \(file.path)"))",
             ]
         }
         lines.append("rm -f -- \"$payload\"; payload=")
+        // Modes, grouped: one chmod per distinct mode.
+        var modes: [(mode: FileMode, indices: [Int])] = []
+        for (index, file) in all.enumerated() {
+            if let position = modes.firstIndex(where: { $0.mode == file.mode }) {
+                modes[position].indices.append(index)
+            } else {
+                modes.append((file.mode, [index]))
+            }
+        }
+        for group in modes {
+            let targets = group.indices.map { "\"$t\($0)\"" }.joined(separator: " ")
+            lines.append("chmod \(group.mode) -- \(targets) || fail \(writeFailed) 'cannot set file modes'")
+        }
+        // Checksums: one sha256sum for the whole batch (an escaped name starts with `\\`).
+        if !all.isEmpty {
+            let targets = all.indices.map { "\"$t\($0)\"" }.joined(separator: " ")
+            lines += [
+                "sums=$(sha256sum -- \(targets)) || fail \(writeFailed) 'cannot checksum the written files'",
+                "got=(); while IFS= read -r line; do line=${line#\\\\}; got+=(\"${line%% *}\"); done <<< \"$sums\"",
+            ]
+            for (index, file) in all.enumerated() {
+                let message = ShellQuoting.quote("the written \(file.path) does not have the expected SHA-256")
+                lines.append("[ \"${got[\(index)]:-}\" = \(digests[index]) ] || fail \(checksumMismatch) \(message)")
+            }
+        }
+        for (index, file) in ordinary.enumerated() {
+            lines.append(
+                "mv -f -- \"$t\(index)\" \(quoteTarget(file.path)) || fail \(writeFailed) \(ShellQuoting.quote("cannot write \(file.path)"))")
+        }
         if let verify = batch.verify {
             let check = ShellScript.render(verify).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
             lines.append("out=$(\n  cd ~ || exit 97\n\(check)\n) 2>&1 || { printf '%s\\n' \"$out\" | tail -c 2000 >&2; exit \(verifyFailed); }")
         }
-        if let followUp { lines.append(followUp) }
+        if let followUp {
+            if deferred.isEmpty {
+                lines.append("set +C")
+                lines.append(followUp)
+            } else {
+                let staged = deferred.indices.map { "\"$t\(ordinary.count + $0)\"" }.joined(separator: " ")
+                lines.append("(\nset +C\n\(followUp)\n)\nrc=$?\nif [ \"$rc\" -ne 0 ]; then rm -f -- \(staged); exit \"$rc\"; fi")
+                for (offset, file) in deferred.enumerated() {
+                    lines.append(
+                        "mv -f -- \"$t\(ordinary.count + offset)\" \(quoteTarget(file.path)) || fail \(writeFailed) \(ShellQuoting.quote("cannot record \(file.path)"))"
+                    )
+                }
+            }
+        }
         lines.append("exit 0")
         return (CommandSpec(.shell(lines.joined(separator: "\n")), label: batch.label), payload)
     }
@@ -79,6 +134,13 @@ public enum FileInstallScript {
             return ProviderError(
                 ErrorCode.Provider.fileWriteFailed, detail.isEmpty ? "writing files failed (exit \(result.exitCode))" : detail, context: context)
         }
+    }
+
+    /// A destination path as bash text: `~/rest` becomes `"$HOME"/'rest'`, anything else is quoted.
+    static func quoteTarget(_ path: String) -> String {
+        if path == "~" { return "\"$HOME\"" }
+        if path.hasPrefix("~/") { return "\"$HOME\"/" + ShellQuoting.quote(String(path.dropFirst(2))) }
+        return ShellQuoting.quote(path)
     }
 
     private static func directoryOf(_ path: String) -> String {

@@ -99,7 +99,9 @@ public protocol ProcessManager: Sendable {
     var kind: String { get }
 
     /// Starts `spec` detached from the exec call and returns once it is launched.
-    func start(_ spec: ProcessSpec, on target: ProcessTarget) async throws -> ProcessState
+    /// `records` (runjob's state files about this start) must exist afterwards only
+    /// if the launch succeeded; a manager writes them in the same round trip when it can.
+    func start(_ spec: ProcessSpec, on target: ProcessTarget, records: [FileWrite]) async throws -> ProcessState
 
     /// Stops the process (TERM to its group, KILL after a grace period); succeeds if it already finished.
     func stop(_ name: String, on target: ProcessTarget) async throws
@@ -136,5 +138,12 @@ extension ProcessManager {
             }
             try await Task.sleep(for: interval)
         }
+    }
+}
+
+extension ProcessManager {
+    /// Starts `spec` without records.
+    public func start(_ spec: ProcessSpec, on target: ProcessTarget) async throws -> ProcessState {
+        try await start(spec, on: target, records: [])
     }
 }

@@ -22,7 +22,7 @@ public struct Orchestrator: Sendable {
         self.runtime = runtime
         self.options = options
         self.sink = sink
-        self.redactor = Redactor(secrets: plan.allSecrets)
+        self.redactor = Redactor(secrets: plan.allSecrets + runtime.secrets)
     }
 
     /// The instance of a machine: its id and home.
@@ -39,11 +39,13 @@ public struct Orchestrator: Sendable {
         let (runner, state) = try await runner()
         let steps = plan.steps.filter { $0.machine == machine && ($0.kind == .boot || $0.kind == .machineInfo || $0.kind == .credentials) }
         guard !steps.isEmpty else {
-            throw OrchestrationError(ErrorCode.Orchestration.invalidPlan, "the plan has no machine `\(machine)`", context: [.init("machine", machine)])
+            throw OrchestrationError(
+                ErrorCode.Orchestration.invalidPlan, "the plan has no machine `\(machine)`", context: [.init("machine", machine)])
         }
         for step in steps { try await perform(step, runner) }
         guard let instance = await state.instance(of: machine) else {
-            throw OrchestrationError(ErrorCode.Orchestration.instanceMissing, "machine `\(machine)` has no instance", context: [.init("machine", machine)])
+            throw OrchestrationError(
+                ErrorCode.Orchestration.instanceMissing, "machine `\(machine)` has no instance", context: [.init("machine", machine)])
         }
         return PreparedMachine(instance: instance.id, home: instance.home)
     }
@@ -84,7 +86,8 @@ public struct Orchestrator: Sendable {
                 context: [.init("machine", machine)])
         }
         let home = try await DeploymentStatus.home(of: instance, runtime: runtime)
-        return try await runtime.processManager.list(on: ProcessTarget(provider: runtime.provider, instance: instance.id, home: home, run: options.runID))
+        return try await runtime.processManager.list(
+            on: ProcessTarget(provider: runtime.provider, instance: instance.id, home: home, run: options.runID))
     }
 
     private func runner() async throws -> (StepRunner, RunState) {
@@ -113,7 +116,9 @@ public struct Orchestrator: Sendable {
                 RunEvent(
                     run: options.runID,
                     .stepFinished(
-                        StepFinished(step: step.id, machine: step.machine, status: .ok, milliseconds: milliseconds(since: start, clock: clock), data: outcome.data))))
+                        StepFinished(
+                            step: step.id, machine: step.machine, status: .ok, milliseconds: milliseconds(since: start, clock: clock),
+                            data: outcome.data))))
         } catch {
             let code = (error as? any RunjobError)?.code ?? ErrorCode.Orchestration.stepFailed
             let message = redactor.redact((error as? any RunjobError)?.message ?? String(describing: error))

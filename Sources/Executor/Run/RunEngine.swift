@@ -257,6 +257,26 @@ public final class RunEngine: Sendable {
                 log(.warning, "could not destroy \(instance): \(describe(error).message)")
             }
         }
+        await sweepUnfinishedBoots(state)
+    }
+
+    /// Destroys instances that carry this run's label but whose boot step never
+    /// finished (interrupted while the provider was starting them), so an
+    /// interrupt leaves nothing behind; those that cannot be destroyed become leftovers.
+    private func sweepUnfinishedBoots(_ state: RunState) async {
+        let labels = [InstanceLabel.name: plan.name, InstanceLabel.workspace: options.workspace, InstanceLabel.run: options.runID]
+        let known = Set(await state.bootedInstances().values)
+        guard let found = try? await runtime.provider.list(labels: labels) else { return }
+        for instance in found where !known.contains(instance.id) {
+            let machine = instance.labels[InstanceLabel.machine] ?? "?"
+            do {
+                try await runtime.provider.destroy(instance.id)
+                log(.info, "destroyed \(instance.id) (machine \(machine)), which this run started but did not finish booting")
+            } catch {
+                await state.setBooted(machine, id: instance.id)
+                log(.warning, "could not destroy \(instance.id): \(describe(error).message)")
+            }
+        }
     }
 
     private func leftovers(_ state: RunState) async -> [RunInterrupted.Leftover] {

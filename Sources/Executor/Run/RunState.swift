@@ -28,6 +28,9 @@ actor RunState {
     /// Forgets a booted instance (after it was destroyed).
     func forgetBooted(_ machine: String) { booted[machine] = nil }
 
+    /// Records an instance this run started whose boot step did not finish.
+    func setBooted(_ machine: String, id: String) { booted[machine] = id }
+
     /// Records where a session runs.
     func setSession(_ session: String, _ record: InstanceState.SessionRecord) { sessionRuns[session] = record }
 

@@ -9,16 +9,20 @@ public struct Runtime: Sendable {
     public var agents: [String: any Agent]
     /// Installs credential profiles.
     public var credentials: any CredentialsInstaller
+    /// Secrets the adapters hold besides the manifest's (an API key read from the
+    /// environment): every output of a run redacts them too.
+    public var secrets: [Secret]
 
     /// Creates a runtime.
     public init(
         provider: any VMProvider, processManager: any ProcessManager, agents: [String: any Agent],
-        credentials: any CredentialsInstaller = DefaultCredentialsInstaller()
+        credentials: any CredentialsInstaller = DefaultCredentialsInstaller(), secrets: [Secret] = []
     ) {
         self.provider = provider
         self.processManager = processManager
         self.agents = agents
         self.credentials = credentials
+        self.secrets = secrets
     }
 }
 

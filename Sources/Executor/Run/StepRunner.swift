@@ -72,11 +72,36 @@ struct StepRunner: Sendable {
         labels[InstanceLabel.run] = options.runID
         labels[InstanceLabel.boot] = RunClock.newRunID()
         let instance = try await runtime.provider.boot(BootRequest(machine: machine, labels: labels))
-        let home = try await homeOf(instance, override: machine.home)
+        await state.setBooted(machine.name, id: instance.id)
+        let home = try await recordBoot(instance, machine: machine)
         await state.setInstance(machine.name, id: instance.id, home: home, bootedHere: true)
-        let record = InstanceState.bootRecord(home: home, plan: plan, machine: machine.name, workspace: options.workspace, run: options.runID)
-        try await runtime.provider.writeFiles(instance.id, FileBatch(label: "state:boot", files: [record]))
         return Outcome(data: [.init("instance", .string(instance.id)), .init("home", .string(home))])
+    }
+
+    /// Writes the boot record and returns the instance's home. When the home is not
+    /// known yet, one exec does both: the record goes to `~/…` and the same command
+    /// prints `$HOME`.
+    private func recordBoot(_ instance: Instance, machine: MachineSpec) async throws -> String {
+        func record(home: String) -> FileWrite {
+            InstanceState.bootRecord(home: home, plan: plan, machine: machine.name, workspace: options.workspace, run: options.runID)
+        }
+        var known: String?
+        if case .absolute(let path)? = machine.home { known = path }
+        if let home = known ?? instance.home {
+            try await runtime.provider.writeFiles(instance.id, FileBatch(label: "state:boot", files: [record(home: home)]))
+            return home
+        }
+        let batch = FileBatch(label: "state:boot", files: [record(home: "~")])
+        let (command, stdin) = FileInstallScript.build(batch, then: "printf '%s' \"$HOME\"")
+        let result = try await runtime.provider.exec(instance.id, command, stdin: stdin)
+        if let error = FileInstallScript.error(for: result, batch: batch, instance: instance.id) { throw error }
+        let home = result.stdoutText.trimmingASCIIWhitespace()
+        guard home.hasPrefix("/") else {
+            throw ProviderError(
+                ErrorCode.Provider.execFailed, "cannot read the home directory of the instance; set `home:` on the machine",
+                context: [.init("instance", instance.id)])
+        }
+        return home
     }
 
     /// The instance's home: the manifest's override, what the provider reported, or `$HOME` asked with one read-only exec.
@@ -143,11 +168,9 @@ struct StepRunner: Sendable {
         let spec = try SessionProcesses.spec(
             for: session, plan: plan, agents: runtime.agents, home: target.home, runDirectory: processTarget.runDirectory)
         for variable in spec.env { redactor.add(variable.value) }
-        let info = try await runtime.processManager.start(spec, on: processTarget)
         let record = InstanceState.SessionRecord(run: options.runID, process: spec.name, startedAt: RunClock.timestamp(), config: plan.configDigest)
-        try await runtime.provider.writeFiles(
-            target.instance,
-            FileBatch(label: "state:session", files: [InstanceState.sessionRecord(home: target.home, session: session.name, record: record)]))
+        let info = try await runtime.processManager.start(
+            spec, on: processTarget, records: [InstanceState.sessionRecord(home: target.home, session: session.name, record: record)])
         await state.setSession(session.name, record)
         var data: [JSONValue.Member] = [.init("process", .string(spec.name))]
         if let pid = info.pid { data.append(.init("pid", .int(pid))) }

@@ -28,9 +28,10 @@ struct DestroyCommand: ParsableCommand {
         let plan = try CommandSupport.loadPlan(file)
         let redactor = Redactor(secrets: plan.allSecrets)
         let runtime = try CommandSupport.runtime(for: plan, redactor: redactor)
-        let labels = Deployment.labels(name: plan.name, workspace: workspace.workspace)
         let listing = AsyncBridge.run { () -> Result<[Instance], any Error> in
-            do { return .success(try await runtime.provider.list(labels: labels)) } catch { return .failure(error) }
+            do {
+                return .success(try await Teardown.instances(name: plan.name, workspace: workspace.workspace, provider: runtime.provider))
+            } catch { return .failure(error) }
         }
         let instances = try CommandSupport.unwrap(listing, redactor: redactor)
         guard !instances.isEmpty else {
@@ -53,18 +54,16 @@ struct DestroyCommand: ParsableCommand {
                 return
             }
         }
-        var failures = 0
-        for instance in instances {
-            let outcome = AsyncBridge.run { () -> Result<Void, any Error> in
-                do { return .success(try await runtime.provider.destroy(instance.id)) } catch { return .failure(error) }
-            }
-            switch outcome {
-            case .success: Console.err("destroyed \(instance.id) (\(instance.labels[InstanceLabel.machine] ?? "?"))\n")
-            case .failure(let error):
-                failures += 1
-                Console.err("error: could not destroy \(instance.id): \(redactor.redact(String(describing: error)))\n")
+        let results = AsyncBridge.run { await Teardown.destroy(instances, provider: runtime.provider) }
+        for result in results {
+            let instance = result.instance
+            if let error = result.error {
+                let text = (error as? any RunjobError).map { "\($0.code): \($0.message)" } ?? String(describing: error)
+                Console.err("error: could not destroy \(instance.id): \(redactor.redact(text))\n")
+            } else {
+                Console.err("destroyed \(instance.id) (\(instance.labels[InstanceLabel.machine] ?? "?"))\n")
             }
         }
-        if failures > 0 { throw ExitCode(ExitCodes.failure) }
+        if results.contains(where: { $0.error != nil }) { throw ExitCode(ExitCodes.failure) }
     }
 }

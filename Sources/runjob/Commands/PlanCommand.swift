@@ -74,7 +74,9 @@ struct PlanCommand: ParsableCommand {
         let redactor = Redactor(secrets: plan.allSecrets)
         let provider: any VMProvider
         do {
-            provider = try RuntimeFactory.provider(for: plan, environment: ProcessInfo.processInfo.environment)
+            let secrets: [Secret]
+            (provider, secrets) = try RuntimeFactory.provider(for: plan, environment: ProcessInfo.processInfo.environment, preview: true)
+            for secret in secrets { redactor.add(secret) }
         } catch {
             return ChangeReport(workspace: workspace, unavailable: redactor.redact((error as? any RunjobError)?.message ?? "\(error)"))
         }

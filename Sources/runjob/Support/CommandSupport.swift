@@ -16,7 +16,9 @@ enum CommandSupport {
     /// The runtime for `plan`, or exit 1 with the adapter's error.
     static func runtime(for plan: Plan, redactor: Redactor) throws -> Runtime {
         do {
-            return try RuntimeFactory.runtime(for: plan, environment: ProcessInfo.processInfo.environment)
+            let runtime = try RuntimeFactory.runtime(for: plan, environment: ProcessInfo.processInfo.environment)
+            for secret in runtime.secrets { redactor.add(secret) }
+            return runtime
         } catch let error as any RunjobError {
             Console.err("error[\(error.code)]: \(redactor.redact(error.message))\n")
             throw ExitCode(ExitCodes.failure)

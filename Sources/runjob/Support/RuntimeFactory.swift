@@ -1,23 +1,34 @@
 import CommandAdapter
 import Executor
 import LocalAdapter
+import MorphAdapter
 import ShellAdapter
 
 /// Builds the adapters a plan names. With `Adapters`, the only place that knows every adapter.
 enum RuntimeFactory {
     /// The runtime for `plan`, or the error explaining why an adapter cannot be used here.
     static func runtime(for plan: Plan, environment: [String: String]) throws -> Runtime {
-        Runtime(provider: try provider(for: plan, environment: environment), processManager: try processManager(for: plan), agents: agents())
+        let (provider, secrets) = try provider(for: plan, environment: environment)
+        return Runtime(provider: provider, processManager: try processManager(for: plan), agents: agents(), secrets: secrets)
     }
 
-    static func provider(for plan: Plan, environment: [String: String]) throws -> any VMProvider {
+    /// The provider a plan names, and the secrets it holds that are not in the manifest.
+    /// A `preview` (plan's read of the workspace) gives up on an unreachable API sooner.
+    static func provider(for plan: Plan, environment: [String: String], preview: Bool = false) throws -> (any VMProvider, [Secret]) {
         switch plan.provider.kind {
         case LocalProvider.descriptor.kind:
             guard let directory = LocalProvider.defaultStateDirectory(environment: environment) else {
                 throw ProviderError(
                     ErrorCode.Provider.misconfigured, "the local provider needs HOME or XDG_STATE_HOME to know where to keep its instances")
             }
-            return LocalProvider(stateDirectory: directory)
+            return (LocalProvider(stateDirectory: directory), [])
+        case MorphProvider.descriptor.kind:
+            var configuration = try MorphConfiguration.from(options: plan.provider.options, environment: environment)
+            if preview {
+                configuration.retryDeadline = min(configuration.retryDeadline, .seconds(10))
+                configuration.requestTimeout = min(configuration.requestTimeout, .seconds(15))
+            }
+            return (MorphProvider(configuration: configuration), [configuration.apiKey])
         default:
             throw ProviderError(
                 ErrorCode.Provider.unsupported, "the `\(plan.provider.kind)` provider is declared but cannot run jobs in this build yet",

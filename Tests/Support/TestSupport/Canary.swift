@@ -12,6 +12,11 @@ public struct Canary: Sendable {
         value = "canary-\(tag)-\"quoted\"\\back\nslash-é漢字-7Qx9Zp3Lm"
     }
 
+    /// A canary with an exact value, for secrets that must stay header-safe (API keys).
+    public init(value: String) {
+        self.value = value
+    }
+
     /// The forms under which the canary would betray itself.
     public var forms: [(name: String, bytes: [UInt8])] {
         var result: [(String, [UInt8])] = [("raw", Array(value.utf8))]

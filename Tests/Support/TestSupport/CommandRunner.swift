@@ -56,6 +56,21 @@ public enum CommandRunner {
     }
 }
 
+extension CommandRunner {
+    /// ``run(_:_:environment:stdin:directory:)`` on a thread of its own, so that an
+    /// async test waiting for a program never blocks the (small) cooperative pool
+    /// that every other test's async work runs on.
+    public static func runDetached(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: [UInt8]? = nil, directory: String? = nil
+    ) async throws -> CommandResult {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try run(executable, arguments, environment: environment, stdin: stdin, directory: directory) })
+            }
+        }
+    }
+}
+
 /// Where the built `runjob` binary and the repository are.
 public enum BuiltProducts {
     /// The repository root (found from this file's location).
@@ -120,6 +135,24 @@ public final class BackgroundCommand: @unchecked Sendable {
             usleep(20_000)
         }
         return condition()
+    }
+
+    /// Polls `condition` every 20 ms (without blocking a thread) until it holds or `seconds` pass; whether it held.
+    public func eventually(seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            if !process.isRunning { return condition() }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return condition()
+    }
+
+    /// Waits for the exit on a thread of its own; the status (128 + n after signal n).
+    public func exitStatus() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: self.finish()) }
+        }
     }
 
     /// Sends `signal` to the process.

@@ -1,0 +1,223 @@
+import AsyncHTTPClient
+import Executor
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP exchange with the Morph API: what went out and what came back.
+struct MorphResponse: Sendable {
+    var status: Int
+    var body: [UInt8]
+    var retryAfter: Duration?
+
+    var json: JSONValue? { try? JSONValue.parse(body) }
+}
+
+/// Why a request got no usable answer, and whether the request may have been carried out.
+enum MorphTransportFailure: Error, Sendable {
+    /// The connection was never established (refused, connect timeout): nothing was sent.
+    case notSent(String)
+    /// The host name does not resolve: nothing was sent, and retrying will not help.
+    case unresolvable(String)
+    /// Sent, but no (complete) answer came back: the server may have carried it out.
+    case ambiguous(String)
+    /// The per-request timeout passed.
+    case timedOut(String)
+}
+
+/// The HTTP layer of the Morph provider: bearer auth, JSON bodies, timeouts,
+/// retries with exponential backoff and jitter (honouring `Retry-After`) for
+/// idempotent calls, and status → `provider.*` error mapping. Never puts the key,
+/// headers or bodies into errors: only the route and the instance.
+struct MorphHTTP: Sendable {
+    /// What boot does after a start request that may or may not have started an instance.
+    enum BootRetry: Sendable {
+        /// Look the boot token up first; send the start again only when no instance carries it.
+        case lookUpFirst
+        /// Send the start again without looking (unsafe: can start two instances; tests use it
+        /// to show that the fault matrix catches double boots).
+        case blind
+    }
+
+    let configuration: MorphConfiguration
+    let client: HTTPClient
+    var bootRetry: BootRetry = .lookUpFirst
+
+    init(configuration: MorphConfiguration, client: HTTPClient) {
+        self.configuration = configuration
+        self.client = client
+    }
+
+    /// Throws ``MorphTransportFailure`` when no answer came back.
+    /// One attempt; `label` (a command label such as `credentials:claude`, never a
+    /// secret) goes out as `X-Runjob-Command` so request logs can tell steps apart.
+    func send(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil, timeout: Duration? = nil, label: String? = nil
+    ) async throws -> MorphResponse {
+        var url = configuration.baseURL + path
+        if !query.isEmpty {
+            url += "?" + query.map { Self.percentEncode($0.0) + "=" + Self.percentEncode($0.1) }.joined(separator: "&")
+        }
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        guard let key = configuration.apiKey.reveal() else {
+            throw ProviderError(ErrorCode.Provider.misconfigured, "the Morph API key is not available")
+        }
+        request.headers.add(name: "Authorization", value: "Bearer " + key)
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "runjob")
+        if let label, label.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { request.headers.add(name: "X-Runjob-Command", value: label) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body.compactText.utf8))
+        }
+        let limit = timeout ?? configuration.requestTimeout
+        do {
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(limit.nanoseconds)))
+            let buffer = try await response.body.collect(upTo: 64 << 20)
+            var retryAfter: Duration?
+            if let value = response.headers.first(name: "Retry-After"), let seconds = Double(value.trimmingASCIIWhitespace()) {
+                retryAfter = .milliseconds(Int(seconds * 1000))
+            }
+            return MorphResponse(status: Int(response.status.code), body: Array(buffer.readableBytesView), retryAfter: retryAfter)
+        } catch let error as HTTPClientError {
+            switch error {
+            case .connectTimeout, .invalidURL, .emptyHost, .emptyScheme, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout:
+                throw MorphTransportFailure.notSent("\(error)")
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
+                throw MorphTransportFailure.timedOut("\(error)")
+            default:
+                throw MorphTransportFailure.ambiguous("\(error)")
+            }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            let text = String(describing: error)
+            if text.contains("UnknownHost") || text.contains("DNS error") || text.contains("dnsAError") {
+                throw MorphTransportFailure.unresolvable(text)
+            }
+            // Connection refused or never established: the request never left.
+            if text.contains("connectionRefused") || text.contains("Connection refused") || text.contains("NIOConnectionError")
+                || error is ChannelError && text.contains("connectTimeout")
+            {
+                throw MorphTransportFailure.notSent(text)
+            }
+            throw MorphTransportFailure.ambiguous(text)
+        }
+    }
+
+    /// Sends an idempotent request, retrying connection failures and timeouts, 429, 502,
+    /// 503, 504 (and `alsoRetry`) with backoff and jitter within the retry deadline;
+    /// with `retryUnreadable`, a 2xx whose body is not JSON is asked again too.
+    /// Returns the last response (the caller maps a non-2xx to its error).
+    func idempotent(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil, instance: String? = nil, route: String,
+        alsoRetry: Set<Int> = [], retryUnreadable: Bool = false, timeout: Duration? = nil
+    ) async throws -> MorphResponse {
+        let clock = ContinuousClock()
+        let deadline = clock.now + configuration.retryDeadline
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let response = try await send(method, path, query: query, body: body, timeout: timeout)
+                let unreadable = retryUnreadable && (200..<300).contains(response.status) && !response.body.isEmpty && response.json == nil
+                if Self.retryStatuses.contains(response.status) || alsoRetry.contains(response.status) || unreadable, clock.now < deadline {
+                    try await Task.sleep(for: Self.backoff(attempt: attempt, retryAfter: response.retryAfter))
+                    continue
+                }
+                return response
+            } catch let failure as MorphTransportFailure {
+                if case .unresolvable = failure { throw Self.error(failure, route: route, instance: instance) }
+                guard clock.now < deadline else { throw Self.error(failure, route: route, instance: instance) }
+                try await Task.sleep(for: Self.backoff(attempt: attempt, retryAfter: nil))
+            }
+        }
+    }
+
+    /// Statuses an idempotent call is sent again for.
+    static let retryStatuses: Set<Int> = [429, 502, 503, 504]
+
+    /// Exponential backoff (0.25 s doubling, at most 8 s) with full jitter; `Retry-After` wins when given.
+    static func backoff(attempt: Int, retryAfter: Duration?) -> Duration {
+        if let retryAfter { return min(retryAfter, .seconds(60)) }
+        let cap = min(8000.0, 250.0 * pow(2, Double(min(attempt - 1, 10))))
+        return .milliseconds(Int(Double.random(in: cap / 2...cap)))
+    }
+
+    /// The `provider.*` error for a transport failure.
+    static func error(_ failure: MorphTransportFailure, route: String, instance: String?) -> ProviderError {
+        var context = [ErrorContext("route", route)]
+        if let instance { context.insert(ErrorContext("instance", instance), at: 0) }
+        switch failure {
+        case .unresolvable:
+            return ProviderError(
+                ErrorCode.Provider.unreachable, "cannot resolve the Morph API host (offline, or a typo in MORPH_BASE_URL / base_url?)",
+                context: context)
+        case .notSent(let detail):
+            let reason = detail.contains("Connection refused") ? "connection refused" : Self.short(detail)
+            return ProviderError(ErrorCode.Provider.unreachable, "cannot reach the Morph API (\(reason))", context: context, isRetryable: true)
+        case .ambiguous(let detail):
+            return ProviderError(
+                ErrorCode.Provider.unreachable, "the connection to the Morph API broke before an answer came (\(Self.short(detail)))",
+                context: context,
+                isRetryable: false)
+        case .timedOut:
+            return ProviderError(ErrorCode.Provider.timeout, "the Morph API did not answer in time", context: context)
+        }
+    }
+
+    /// The `provider.*` error for a non-2xx answer (the body is never copied, only a JSON `detail` string, shortened).
+    static func error(status: Int, response: MorphResponse, route: String, instance: String?) -> ProviderError {
+        var context = [ErrorContext("route", route), ErrorContext("status", String(status))]
+        if let instance { context.insert(ErrorContext("instance", instance), at: 0) }
+        let detail = response.json?["detail"]?.stringValue.map { ": " + short($0) } ?? ""
+        switch status {
+        case 400, 422: return ProviderError(ErrorCode.Provider.invalidRequest, "the Morph API rejected the request\(detail)", context: context)
+        case 401, 403:
+            return ProviderError(ErrorCode.Provider.authFailed, "the Morph API refused the key (check MORPH_API_KEY)\(detail)", context: context)
+        case 402: return ProviderError(ErrorCode.Provider.quotaExceeded, "Morph refused for billing or quota reasons\(detail)", context: context)
+        case 404: return ProviderError(ErrorCode.Provider.notFound, "not found on Morph (deleted, or expired by its TTL?)\(detail)", context: context)
+        case 409, 412: return ProviderError(ErrorCode.Provider.wrongState, "the instance is in the wrong state for this\(detail)", context: context)
+        case 429:
+            return ProviderError(ErrorCode.Provider.rateLimited, "the Morph API kept rate-limiting the request", context: context, isRetryable: true)
+        case 500...599:
+            return ProviderError(
+                ErrorCode.Provider.serverError, "the Morph API failed (HTTP \(status))\(detail)", context: context, isRetryable: true)
+        default:
+            return ProviderError(ErrorCode.Provider.invalidResponse, "unexpected HTTP \(status) from the Morph API", context: context)
+        }
+    }
+
+    static func short(_ text: String) -> String {
+        let line = text.split(separator: "\n").first.map(String.init) ?? ""
+        return line.count > 160 ? String(line.prefix(157)) + "…" : line
+    }
+
+    /// RFC 3986 unreserved characters stay; everything else is %-encoded (brackets too).
+    static func percentEncode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            if ASCII.isLetter(byte) || ASCII.isDigit(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
+                || byte == UInt8(ascii: "~")
+            {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,74 @@
+import Executor
+
+extension MorphEmulator {
+    /// The `/_emulator/` routes (no auth; the emulator listens on 127.0.0.1 only):
+    ///
+    /// - `GET health`; `GET|POST|DELETE faults` (POST takes one fault or `{"faults": […]}`)
+    /// - `GET|DELETE requests`: the request log
+    /// - `GET instances`: every instance, deleted ones included
+    /// - `GET|POST config`: `boot_delay_ms`, `boot_outcome`, `latency_ms`, `snapshots`, `api_key`
+    /// - `POST reset`: deletes every instance and clears faults and the log
+    func control(_ request: EmulatorRequest) async -> EmulatorResponse {
+        let name = String(request.path.dropFirst("/_emulator/".count))
+        let body = request.body.isEmpty ? nil : try? JSONValue.parse(request.body)
+        switch (request.method, name) {
+        case ("GET", "health"):
+            return .json(200, .object(["ok": .bool(true)]))
+        case ("GET", "faults"):
+            return .json(200, .object(["faults": .array(faults.map(\.fault.json))]))
+        case ("POST", "faults"):
+            let items = body?["faults"]?.arrayValue ?? (body.map { [$0] } ?? [])
+            var parsed: [EmulatorFault] = []
+            for item in items {
+                switch EmulatorFault.parse(item) {
+                case .success(let fault): parsed.append(fault)
+                case .failure(let error): return .detail(422, error.message)
+                }
+            }
+            faults += parsed.map { FaultSlot(fault: $0) }
+            return .json(200, .object(["faults": .array(faults.map(\.fault.json))]))
+        case ("DELETE", "faults"):
+            faults.removeAll()
+            return .noContent
+        case ("GET", "requests"):
+            return .json(200, .object(["requests": .array(log.map(\.json))]))
+        case ("DELETE", "requests"):
+            log.removeAll()
+            return .noContent
+        case ("GET", "instances"):
+            return .json(200, .object(["data": .array(allInstances())]))
+        case ("GET", "config"):
+            return .json(200, configJSON)
+        case ("POST", "config"):
+            guard let body else { return .detail(422, "send a JSON object") }
+            if let value = body["boot_delay_ms"]?.intValue { settings.bootDelay = .milliseconds(value) }
+            if let value = body["latency_ms"]?.intValue { settings.latency = .milliseconds(value) }
+            if let value = body["boot_outcome"]?.stringValue {
+                guard value == "ready" || value == "error" else { return .detail(422, "boot_outcome must be ready or error") }
+                settings.bootOutcome = value
+            }
+            if let value = body["api_key"]?.stringValue { settings.apiKey = value }
+            switch body["snapshots"] {
+            case .null?: settings.snapshots = nil
+            case .array(let items)?: settings.snapshots = Set(items.compactMap(\.stringValue))
+            default: break
+            }
+            return .json(200, configJSON)
+        case ("POST", "reset"):
+            await shutdown()
+            faults.removeAll()
+            log.removeAll()
+            return .noContent
+        default:
+            return .detail(404, "no emulator control route \(request.method) \(request.path)")
+        }
+    }
+
+    private var configJSON: JSONValue {
+        .object([
+            "boot_delay_ms": .int(milliseconds(settings.bootDelay)), "boot_outcome": .string(settings.bootOutcome),
+            "latency_ms": .int(milliseconds(settings.latency)),
+            "snapshots": settings.snapshots.map { .array($0.sorted().map { .string($0) }) } ?? .null,
+        ])
+    }
+}
