@@ -121,6 +121,26 @@ struct LocalProviderTests {
         }
     }
 
+    @Test("a batch's records land only after its check passed; the check may overwrite files (no noclobber)")
+    func recordsAfterCheck() async throws {
+        try await withProvider { provider, _ in
+            let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "m"), labels: [:]))
+            let home = try #require(instance.home)
+            let record = FileWrite(path: home + "/.runjob/state/c.json", mode: .ownerOnly, content: Array("{}".utf8))
+            let file = FileWrite(path: home + "/existing", mode: .ownerOnly, content: Array("old".utf8))
+            let passing = FileBatch(label: "ok", files: [file], verify: .shell("echo new > ~/existing"), records: [record])
+            try await provider.writeFiles(instance.id, passing)
+            #expect(try await provider.readFile(instance.id, path: home + "/existing") == Array("new\n".utf8))
+            #expect(try await provider.readFile(instance.id, path: record.path) == record.content)
+            let other = FileWrite(path: home + "/.runjob/state/d.json", mode: .ownerOnly, content: Array("{}".utf8))
+            let failing = FileBatch(label: "bad", files: [file], verify: .shell("exit 1"), records: [other])
+            await #expect(throws: ProviderError.self) { try await provider.writeFiles(instance.id, failing) }
+            #expect(try await provider.readFile(instance.id, path: other.path) == nil)
+            let payloads = try await provider.exec(instance.id, .shell("ls \"$TMPDIR\" | grep -c runjob-payload || true"), stdin: nil)
+            #expect(payloads.stdoutText.trimmingASCIIWhitespace() == "0")
+        }
+    }
+
     @Test("records after a follow-up land only when it succeeds; `~/` paths are relative to the command's HOME")
     func recordsAfterFollowUp() async throws {
         try await withProvider { provider, _ in

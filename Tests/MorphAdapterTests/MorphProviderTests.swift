@@ -137,6 +137,11 @@ struct MorphProviderTests {
             #expect(execs.dropFirst(before).allSatisfy { $0.bodyBytes < 4096 + 1024 })
             let leftovers = try await rig.provider.exec(instance.id, .shell("ls \"${TMPDIR:-/tmp}\" | grep -c runjob-stdin || true"), stdin: nil)
             #expect(leftovers.stdoutText.trimmingASCIIWhitespace() == "0")
+            // A small payload with a script too long for one command line goes through a file too.
+            let longScript = "# " + String(repeating: "x", count: 125_000) + "\nwc -c"
+            let counted = try await rig.provider.exec(instance.id, .shell(longScript), stdin: small)
+            #expect(counted.exitCode == 0, "\(counted.stderrText)")
+            #expect(counted.stdoutText.trimmingASCIIWhitespace() == String(small.count))
         }
     }
 
@@ -221,5 +226,12 @@ struct MorphProviderTests {
         let missing = #expect(throws: ProviderError.self) { try MorphConfiguration.from(options: AdapterOptions(), environment: [:]) }
         #expect(missing?.code == ErrorCode.Provider.misconfigured)
         #expect(missing?.message.contains("MORPH_API_KEY") == true)
+        // A key read from a file keeps its newline: trimmed. A key with inner control characters is refused, unprinted.
+        #expect(try MorphConfiguration.from(options: AdapterOptions(), environment: ["MORPH_API_KEY": "key-123\n"]).apiKey.reveal() == "key-123")
+        let broken = #expect(throws: ProviderError.self) {
+            try MorphConfiguration.from(options: AdapterOptions(), environment: ["MORPH_API_KEY": "key-abc\u{1B}def-0123456789"])
+        }
+        #expect(broken?.code == ErrorCode.Provider.misconfigured)
+        #expect(broken?.description.contains("key-abc") == false)
     }
 }

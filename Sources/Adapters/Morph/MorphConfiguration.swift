@@ -49,12 +49,17 @@ public struct MorphConfiguration: Sendable {
                 throw ProviderError(
                     ErrorCode.Provider.misconfigured, "the Morph API key (\(text)) is not available here", context: [.init("provider", "morph")])
             }
-            key = Secret(source: text.secrets.first?.source ?? .runtime("morph api_key"), value: value)
-        } else if let value = environment["MORPH_API_KEY"], !value.isEmpty {
+            key = Secret(source: text.secrets.first?.source ?? .runtime("morph api_key"), value: value.trimmingASCIIWhitespace())
+        } else if let value = environment["MORPH_API_KEY"]?.trimmingASCIIWhitespace(), !value.isEmpty {
             key = Secret(source: .env("MORPH_API_KEY"), value: value)
         } else {
             throw ProviderError(
                 ErrorCode.Provider.misconfigured, "no Morph API key: set MORPH_API_KEY or `api_key: ${env:MORPH_API_KEY}` in the provider block",
+                context: [.init("provider", "morph")])
+        }
+        guard let revealed = key.reveal(), isUsableKey(revealed) else {
+            throw ProviderError(
+                ErrorCode.Provider.misconfigured, "the Morph API key (\(key)) is empty or contains spaces or control characters",
                 context: [.init("provider", "morph")])
         }
         let base = options.plainText("base_url") ?? environment["MORPH_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultBaseURL
@@ -69,5 +74,10 @@ public struct MorphConfiguration: Sendable {
             apiKey: key, baseURL: base, pollInterval: duration("poll_interval", .seconds(1)), bootTimeout: duration("boot_timeout", .seconds(300)),
             requestTimeout: duration("request_timeout", .seconds(60)), execTimeout: duration("exec_timeout", .seconds(1800)),
             retryDeadline: duration("retry_deadline", .seconds(120)))
+    }
+
+    /// Whether `key` can travel in an HTTP header: printable ASCII, no spaces.
+    static func isUsableKey(_ key: String) -> Bool {
+        !key.isEmpty && key.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 }

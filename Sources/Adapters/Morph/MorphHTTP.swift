@@ -48,9 +48,10 @@ struct MorphHTTP: Sendable {
         self.client = client
     }
 
-    /// Throws ``MorphTransportFailure`` when no answer came back.
     /// One attempt; `label` (a command label such as `credentials:claude`, never a
     /// secret) goes out as `X-Runjob-Command` so request logs can tell steps apart.
+    /// Throws ``MorphTransportFailure`` when no complete answer came back within the
+    /// timeout (which covers the body too). Error texts never carry headers or values.
     func send(
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil, timeout: Duration? = nil, label: String? = nil
     ) async throws -> MorphResponse {
@@ -63,6 +64,10 @@ struct MorphHTTP: Sendable {
         guard let key = configuration.apiKey.reveal() else {
             throw ProviderError(ErrorCode.Provider.misconfigured, "the Morph API key is not available")
         }
+        guard MorphConfiguration.isUsableKey(key) else {
+            throw ProviderError(
+                ErrorCode.Provider.misconfigured, "the Morph API key contains spaces or control characters (a trailing newline from a file?)")
+        }
         request.headers.add(name: "Authorization", value: "Bearer " + key)
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "runjob")
@@ -72,23 +77,34 @@ struct MorphHTTP: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body.compactText.utf8))
         }
         let limit = timeout ?? configuration.requestTimeout
+        let clock = ContinuousClock()
+        let end = clock.now + limit
         do {
             let response = try await client.execute(request, timeout: .nanoseconds(Int64(limit.nanoseconds)))
-            let buffer = try await response.body.collect(upTo: 64 << 20)
+            // The client's deadline stops at the response head: the body gets what is left.
+            let body = try await Self.within(max(end - clock.now, .milliseconds(1))) {
+                Array(try await response.body.collect(upTo: 64 << 20).readableBytesView)
+            }
             var retryAfter: Duration?
-            if let value = response.headers.first(name: "Retry-After"), let seconds = Double(value.trimmingASCIIWhitespace()) {
-                retryAfter = .milliseconds(Int(seconds * 1000))
+            if let value = response.headers.first(name: "Retry-After"), let seconds = Double(value.trimmingASCIIWhitespace()), seconds >= 0 {
+                retryAfter = .milliseconds(Int(min(seconds, 3600) * 1000))
             }
-            return MorphResponse(status: Int(response.status.code), body: Array(buffer.readableBytesView), retryAfter: retryAfter)
+            return MorphResponse(status: Int(response.status.code), body: body, retryAfter: retryAfter)
         } catch let error as HTTPClientError {
+            // Only the error's name: some carry header values (the key) as associated values.
+            let name = Self.safeName(error)
             switch error {
-            case .connectTimeout, .invalidURL, .emptyHost, .emptyScheme, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout:
-                throw MorphTransportFailure.notSent("\(error)")
+            case .invalidURL, .emptyHost, .emptyScheme:
+                throw MorphTransportFailure.unresolvable(name)
+            case .connectTimeout, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout:
+                throw MorphTransportFailure.notSent(name)
             case .deadlineExceeded, .readTimeout, .writeTimeout:
-                throw MorphTransportFailure.timedOut("\(error)")
+                throw MorphTransportFailure.timedOut(name)
             default:
-                throw MorphTransportFailure.ambiguous("\(error)")
+                throw MorphTransportFailure.ambiguous(name)
             }
+        } catch let failure as MorphTransportFailure {
+            throw failure
         } catch is CancellationError {
             throw CancellationError()
         } catch {
@@ -123,16 +139,45 @@ struct MorphHTTP: Sendable {
                 let response = try await send(method, path, query: query, body: body, timeout: timeout)
                 let unreadable = retryUnreadable && (200..<300).contains(response.status) && !response.body.isEmpty && response.json == nil
                 if Self.retryStatuses.contains(response.status) || alsoRetry.contains(response.status) || unreadable, clock.now < deadline {
-                    try await Task.sleep(for: Self.backoff(attempt: attempt, retryAfter: response.retryAfter))
+                    try await Self.pause(attempt: attempt, retryAfter: response.retryAfter, deadline: deadline)
                     continue
                 }
                 return response
             } catch let failure as MorphTransportFailure {
                 if case .unresolvable = failure { throw Self.error(failure, route: route, instance: instance) }
                 guard clock.now < deadline else { throw Self.error(failure, route: route, instance: instance) }
-                try await Task.sleep(for: Self.backoff(attempt: attempt, retryAfter: nil))
+                try await Self.pause(attempt: attempt, retryAfter: nil, deadline: deadline)
             }
         }
+    }
+
+    /// `HTTPClientError.name` without associated values.
+    static func safeName(_ error: HTTPClientError) -> String {
+        let text = String(describing: error)
+        return String(text.prefix { $0 != "(" && $0 != ":" })
+    }
+
+    /// The value of `body`, or ``MorphTransportFailure/timedOut(_:)`` after `limit`.
+    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw MorphTransportFailure.timedOut("the answer did not complete in time")
+            }
+            return value
+        }
+    }
+
+    /// Sleeps before retry `attempt`: the backoff (or `Retry-After`), never past `deadline`.
+    static func pause(attempt: Int, retryAfter: Duration?, deadline: ContinuousClock.Instant) async throws {
+        let remaining = deadline - ContinuousClock.now
+        guard remaining > .zero else { return }
+        try await Task.sleep(for: min(max(backoff(attempt: attempt, retryAfter: retryAfter), .milliseconds(20)), remaining))
     }
 
     /// Statuses an idempotent call is sent again for.

@@ -37,13 +37,23 @@ extension MorphProvider {
     }
 
     /// Sends the start request until an instance exists for the boot token, never starting two.
+    /// When the run is interrupted meanwhile, whatever the token started is deleted.
     private func start(snapshot: String, request: BootRequest) async throws -> Instance {
-        let route = "POST /instance"
         let token = request.labels[InstanceLabel.boot]
+        do {
+            return try await startLoop(snapshot: snapshot, request: request, token: token)
+        } catch is CancellationError {
+            await sweepAfterCancelledStart(token: token)
+            throw CancellationError()
+        }
+    }
+
+    private func startLoop(snapshot: String, request: BootRequest, token: String?) async throws -> Instance {
+        let route = "POST /instance"
         let body = Self.startBody(request)
-        let clock = ContinuousClock()
-        let deadline = clock.now + configuration.retryDeadline
+        let deadline = ContinuousClock.now + configuration.retryDeadline
         var attempt = 0
+        var uncertain = false
         while true {
             attempt += 1
             var failure: ProviderError
@@ -51,6 +61,7 @@ extension MorphProvider {
             do {
                 let response = try await http.send(.POST, "/instance", query: [("snapshot_id", snapshot)], body: body, label: "boot")
                 if (200..<300).contains(response.status), let json = response.json, let instance = MorphInstanceJSON.instance(json) {
+                    if uncertain, let token, http.bootRetry == .lookUpFirst { try await keepOnly(instance, token: token) }
                     return instance
                 }
                 if (400..<500).contains(response.status) && response.status != 429 {
@@ -69,21 +80,19 @@ extension MorphProvider {
                 if case .unresolvable = transport { throw failure }
                 if case .notSent = transport {
                     // Certainly not carried out: safe to send again.
-                    guard clock.now < deadline else { throw failure }
-                    try await Task.sleep(for: MorphHTTP.backoff(attempt: attempt, retryAfter: nil))
+                    guard ContinuousClock.now < deadline else { throw failure }
+                    try await MorphHTTP.pause(attempt: attempt, retryAfter: nil, deadline: deadline)
                     continue
                 }
-            } catch is CancellationError {
-                await sweepAfterCancelledStart(token: token)
-                throw CancellationError()
             }
+            uncertain = true
             // The start may or may not have happened: look for the token before anything else.
             if http.bootRetry == .lookUpFirst {
                 guard let token else { throw failure }
                 if let instance = try await lookUp(token: token, after: failure) { return instance }
             }
-            guard clock.now < deadline else { throw failure }
-            try await Task.sleep(for: MorphHTTP.backoff(attempt: attempt, retryAfter: retryAfter))
+            guard ContinuousClock.now < deadline else { throw failure }
+            try await MorphHTTP.pause(attempt: attempt, retryAfter: retryAfter, deadline: deadline)
         }
     }
 
@@ -103,14 +112,27 @@ extension MorphProvider {
         return found.first
     }
 
-    /// After a cancelled start request: deletes whatever it may have started (the
-    /// run is being interrupted, nothing should stay behind). Not cancellable itself.
+    /// After a start that followed an uncertain one: a late instance from the earlier
+    /// attempt (the server created it after runjob looked) is deleted, `kept` stays.
+    private func keepOnly(_ kept: Instance, token: String) async throws {
+        for other in try await list(labels: [InstanceLabel.boot: token]) where other.id != kept.id {
+            try? await destroy(other.id)
+        }
+    }
+
+    /// After an interrupted start: deletes whatever it may have started (the run is
+    /// being interrupted, nothing should stay behind). Looks twice, a second apart,
+    /// since the server may still be creating it. Not cancellable itself.
     private func sweepAfterCancelledStart(token: String?) async {
         guard let token else { return }
         let provider = self
         await Task {
-            guard let found = try? await provider.list(labels: [InstanceLabel.boot: token]) else { return }
-            for instance in found { try? await provider.destroy(instance.id) }
+            for round in 0..<2 {
+                if round > 0 { try? await Task.sleep(for: .seconds(1)) }
+                guard let found = try? await provider.list(labels: [InstanceLabel.boot: token]) else { continue }
+                for instance in found { try? await provider.destroy(instance.id) }
+                if !found.isEmpty { return }
+            }
         }.value
     }
 

@@ -14,8 +14,10 @@ extension MorphProvider {
         let script = ShellScript.render(command)
         guard let stdin, !stdin.isEmpty else { return try await run(id, script, label: command.label, retry: command.readOnly) }
         let encoded = Base64.encode(stdin)
-        if encoded.count <= configuration.maxInlinePayload {
-            return try await run(id, Self.feeding(inline: encoded, to: script), label: command.label, retry: command.readOnly)
+        let inline = Self.feeding(inline: encoded, to: script)
+        // One argv element on Linux holds at most 128 KiB: the script counts too.
+        if encoded.count <= configuration.maxInlinePayload && inline.utf8.count <= Self.maxCommandBytes {
+            return try await run(id, inline, label: command.label, retry: command.readOnly)
         }
         return try await runChunked(id, script: script, encoded: encoded, label: command.label)
     }
@@ -45,42 +47,43 @@ extension MorphProvider {
 
     // MARK: Payloads
 
-    /// A script that decodes `encoded` and pipes it into `script`.
+    /// The largest command text sent in one exec (Linux allows 128 KiB per argv element).
+    static let maxCommandBytes = 120 * 1024
+
+    /// A script that decodes `encoded` and pipes it into `script` (a bad decode fails it).
     static func feeding(inline encoded: [UInt8], to script: String) -> String {
-        "printf '%s' '\(String(decoding: encoded, as: UTF8.self))' | base64 -d | bash -c \(ShellQuoting.quote(script))"
+        "set -o pipefail\nprintf '%s' '\(String(decoding: encoded, as: UTF8.self))' | base64 -d | bash -c \(ShellQuoting.quote(script))"
     }
 
-    /// Uploads `encoded` in chunks to a temporary file, then runs `script` with the
-    /// decoded file on stdin; the file is unlinked before the script starts, and
-    /// removed on any failure.
+    /// Uploads `encoded` in chunks to a 0600 file with a name chosen here (so it can be
+    /// removed whatever happens), then runs `script` with the decoded file on stdin; the
+    /// file is unlinked before the script starts, and removed on any failure.
     private func runChunked(_ id: String, script: String, encoded: [UInt8], label: String?) async throws -> ExecResult {
         let size = max(1024, configuration.maxInlinePayload)
         let chunks = stride(from: 0, to: encoded.count, by: size).map { String(decoding: encoded[$0..<min($0 + size, encoded.count)], as: UTF8.self) }
-        let create =
-            "umask 077\nf=$(mktemp \"${TMPDIR:-/tmp}/runjob-stdin.XXXXXX\") || exit 91\nprintf '%s' '\(chunks[0])' > \"$f\" || exit 91\nprintf '%s' \"$f\""
-        let first = try await run(id, create, label: label, retry: false)
-        let file = first.stdoutText
-        guard first.exitCode == 0, file.hasPrefix("/"), !file.contains("\n") else {
-            throw ProviderError(
-                ErrorCode.Provider.fileWriteFailed, "cannot create a temporary file for a \(encoded.count)-byte upload (exit \(first.exitCode))",
-                context: [.init("instance", id), .init("command", label ?? "exec")])
-        }
-        let quoted = ShellQuoting.quote(file)
+        let file = "${TMPDIR:-/tmp}/runjob-stdin-" + RunClock.newRunID().lowercased()
+        let context = [ErrorContext("instance", id), ErrorContext("command", label ?? "exec")]
         do {
-            for chunk in chunks.dropFirst().dropLast() {
-                let appended = try await run(id, "printf '%s' '\(chunk)' >> \(quoted)", label: label, retry: false)
-                guard appended.exitCode == 0 else {
+            for (index, chunk) in chunks.enumerated().dropLast() {
+                // The first chunk creates the file exclusively (noclobber), the others append.
+                let write = index == 0 ? "umask 077\nset -C\nprintf '%s' '\(chunk)' > \"\(file)\"" : "printf '%s' '\(chunk)' >> \"\(file)\""
+                let written = try await run(id, write, label: label, retry: false)
+                guard written.exitCode == 0 else {
                     throw ProviderError(
-                        ErrorCode.Provider.fileWriteFailed, "cannot append to the upload file \(file) (exit \(appended.exitCode))",
-                        context: [.init("instance", id), .init("command", label ?? "exec")])
+                        ErrorCode.Provider.fileWriteFailed,
+                        "cannot write chunk \(index + 1) of \(chunks.count) of a \(encoded.count)-byte upload (exit \(written.exitCode))",
+                        context: context)
                 }
             }
-            let last = chunks.count > 1 ? "printf '%s' '\(chunks[chunks.count - 1])' >> \(quoted) || exit 91\n" : ""
-            let final = last + "exec 3< \(quoted) || exit 91\nrm -f -- \(quoted)\nbase64 -d <&3 | bash -c \(ShellQuoting.quote(script))"
+            let create = chunks.count == 1 ? "umask 077\nset -C\nprintf '%s' '\(chunks[0])' > \"\(file)\" || exit 91\nset +C\n" : ""
+            let last = chunks.count > 1 ? "printf '%s' '\(chunks[chunks.count - 1])' >> \"\(file)\" || exit 91\n" : create
+            let final =
+                "set -o pipefail\n" + last
+                + "exec 3< \"\(file)\" || exit 91\nrm -f -- \"\(file)\"\nbase64 -d <&3 | bash -c \(ShellQuoting.quote(script)) 3<&-"
             return try await run(id, final, label: label, retry: false)
         } catch {
             let provider = self
-            await Task { _ = try? await provider.run(id, "rm -f -- \(quoted)", label: "cleanup", retry: true) }.value
+            await Task { _ = try? await provider.run(id, "rm -f -- \"\(file)\"", label: "cleanup", retry: true) }.value
             throw error
         }
     }
@@ -106,12 +109,12 @@ extension MorphProvider {
                 if case .notSent = failure { mayRetry = true }
                 if case .unresolvable = failure { mayRetry = false }
                 guard mayRetry, clock.now < deadline else { throw MorphHTTP.error(failure, route: route, instance: id).adding(context) }
-                try await Task.sleep(for: MorphHTTP.backoff(attempt: attempt, retryAfter: nil))
+                try await MorphHTTP.pause(attempt: attempt, retryAfter: nil, deadline: deadline)
                 continue
             }
             let unreadable = (200..<300).contains(response.status) && response.json?["exit_code"]?.intValue == nil
             if retry, MorphHTTP.retryStatuses.contains(response.status) || unreadable, clock.now < deadline {
-                try await Task.sleep(for: MorphHTTP.backoff(attempt: attempt, retryAfter: response.retryAfter))
+                try await MorphHTTP.pause(attempt: attempt, retryAfter: response.retryAfter, deadline: deadline)
                 continue
             }
             guard (200..<300).contains(response.status) else {

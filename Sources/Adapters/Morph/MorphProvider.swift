@@ -80,7 +80,12 @@ public struct MorphProvider: VMProvider {
     public func resume(_ id: String) async throws -> Instance {
         let route = "POST /instance/{id}/resume"
         let response = try await http.idempotent(.POST, Self.instancePath(id) + "/resume", instance: id, route: route)
-        let resumed = try decodeInstance(response, route: route, instance: id)
+        var resumed: Instance
+        if response.status == 409, let current = try await get(id), current.status == .booting || current.status == .ready {
+            resumed = current  // an earlier attempt whose answer was lost did resume it
+        } else {
+            resumed = try decodeInstance(response, route: route, instance: id)
+        }
         return try await waitUntilReady(resumed, deadline: ContinuousClock().now + configuration.bootTimeout)
     }
 

@@ -27,8 +27,8 @@ public enum FileInstallScript {
     public static func build(_ batch: FileBatch, then followUp: String? = nil, recordsAfter: [FileWrite] = []) -> (
         command: CommandSpec, stdin: [UInt8]
     ) {
-        let ordinary = batch.files + (followUp == nil ? recordsAfter : [])
-        let deferred = followUp == nil ? [] : recordsAfter
+        let ordinary = batch.files
+        let deferred = batch.records + recordsAfter
         let all = ordinary + deferred
         // Few processes per file: a whole batch (a credential profile, a session's files)
         // runs in tens of milliseconds even on a small VM.
@@ -37,7 +37,9 @@ public enum FileInstallScript {
             "umask 077",
             "set -C",  // noclobber: temporary files are created exclusively, never through a planted link
             "temps=()",
-            "fail() { rc=$1; shift; printf '%s\\n' \"$*\" >&2; rm -f -- \"${payload:-}\" ${temps[@]+\"${temps[@]}\"} 2>/dev/null; exit \"$rc\"; }",
+            // Whatever ends the script (an error, `set -u`, a signal), no payload or temporary file stays.
+            "trap 'rm -f -- \"${payload:-}\" ${temps[@]+\"${temps[@]}\"} 2>/dev/null' EXIT",
+            "fail() { rc=$1; shift; printf '%s\\n' \"$*\" >&2; exit \"$rc\"; }",
             "payload=$(mktemp \"${TMPDIR:-/tmp}/runjob-payload.XXXXXX\") || fail \(writeFailed) 'cannot create a temporary file'",
             "cat >| \"$payload\" || fail \(writeFailed) 'cannot read the payload'",
             "r=$$.$RANDOM",
@@ -92,28 +94,28 @@ public enum FileInstallScript {
                 lines.append("[ \"${got[\(index)]:-}\" = \(digests[index]) ] || fail \(checksumMismatch) \(message)")
             }
         }
-        for (index, file) in ordinary.enumerated() {
-            lines.append(
-                "mv -f -- \"$t\(index)\" \(quoteTarget(file.path)) || fail \(writeFailed) \(ShellQuoting.quote("cannot write \(file.path)"))")
+        func place(_ index: Int, _ file: FileWrite) -> String {
+            let target = quoteTarget(file.path)
+            let cannot = ShellQuoting.quote("cannot write \(file.path)")
+            return "[ ! -d \(target) ] || fail \(writeFailed) \(ShellQuoting.quote("\(file.path) is a directory"))\n"
+                + "mv -f -- \"$t\(index)\" \(target) || fail \(writeFailed) \(cannot)"
         }
+        for (index, file) in ordinary.enumerated() { lines.append(place(index, file)) }
         if let verify = batch.verify {
             let check = ShellScript.render(verify).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
-            lines.append("out=$(\n  cd ~ || exit 97\n\(check)\n) 2>&1 || { printf '%s\\n' \"$out\" | tail -c 2000 >&2; exit \(verifyFailed); }")
+            lines.append(
+                "out=$(\n  set +C\n  cd ~ || exit 97\n\(check)\n) 2>&1 || { printf '%s\\n' \"$out\" | tail -c 2000 >&2; exit \(verifyFailed); }")
         }
         if let followUp {
             if deferred.isEmpty {
                 lines.append("set +C")
                 lines.append(followUp)
             } else {
-                let staged = deferred.indices.map { "\"$t\(ordinary.count + $0)\"" }.joined(separator: " ")
-                lines.append("(\nset +C\n\(followUp)\n)\nrc=$?\nif [ \"$rc\" -ne 0 ]; then rm -f -- \(staged); exit \"$rc\"; fi")
-                for (offset, file) in deferred.enumerated() {
-                    lines.append(
-                        "mv -f -- \"$t\(ordinary.count + offset)\" \(quoteTarget(file.path)) || fail \(writeFailed) \(ShellQuoting.quote("cannot record \(file.path)"))"
-                    )
-                }
+                // The records wait for the follow-up (a launch): its failure leaves none behind.
+                lines.append("(\nset +C\n\(followUp)\n)\nrc=$?\n[ \"$rc\" -eq 0 ] || exit \"$rc\"")
             }
         }
+        for (offset, file) in deferred.enumerated() { lines.append(place(ordinary.count + offset, file)) }
         lines.append("exit 0")
         return (CommandSpec(.shell(lines.joined(separator: "\n")), label: batch.label), payload)
     }

@@ -18,7 +18,8 @@ public struct InstanceTarget: Sendable {
 /// Installs a credential profile on an instance: directories with modes, files
 /// written atomically and verified, then the profile's check.
 public protocol CredentialsInstaller: Sendable {
-    /// Installs `profile`; `extraFiles` ride along in the same round trip (runjob's state record).
+    /// Installs `profile`; `extraFiles` ride along in the same round trip (runjob's state
+    /// record) and land only once the profile's check passed.
     func install(_ profile: CredentialProfileSpec, on target: InstanceTarget, extraFiles: [FileWrite]) async throws
 }
 
@@ -43,7 +44,7 @@ public struct DefaultCredentialsInstaller: CredentialsInstaller {
         let batch = FileBatch(
             label: "credentials:\(profile.name)",
             directories: profile.directories.map { ($0.path.resolved(home: target.home), $0.mode) },
-            files: files + extraFiles, verify: verify)
+            files: files, verify: verify, records: extraFiles)
         do {
             try await target.provider.writeFiles(target.instance, batch)
         } catch let error as ProviderError {

@@ -28,20 +28,26 @@ public struct FileBatch: Sendable, Equatable {
     public var files: [FileWrite]
     /// A command that must exit 0 afterwards.
     public var verify: CommandSpec?
+    /// Files put in place only after everything else succeeded, the check included
+    /// (runjob's state records: a record must never claim what did not happen).
+    public var records: [FileWrite]
     /// A name for errors and logs (`credentials:claude`).
     public var label: String
 
     /// Creates a batch.
-    public init(label: String, directories: [(path: String, mode: FileMode?)] = [], files: [FileWrite], verify: CommandSpec? = nil) {
+    public init(
+        label: String, directories: [(path: String, mode: FileMode?)] = [], files: [FileWrite], verify: CommandSpec? = nil, records: [FileWrite] = []
+    ) {
         self.label = label
         self.directories = directories
         self.files = files
         self.verify = verify
+        self.records = records
     }
 
     /// Compares every part.
     public static func == (lhs: FileBatch, rhs: FileBatch) -> Bool {
-        lhs.label == rhs.label && lhs.files == rhs.files && lhs.verify == rhs.verify
+        lhs.label == rhs.label && lhs.files == rhs.files && lhs.verify == rhs.verify && lhs.records == rhs.records
             && lhs.directories.map(\.path) == rhs.directories.map(\.path) && lhs.directories.map(\.mode) == rhs.directories.map(\.mode)
     }
 }

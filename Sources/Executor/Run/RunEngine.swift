@@ -266,14 +266,20 @@ public final class RunEngine: Sendable {
     private func sweepUnfinishedBoots(_ state: RunState) async {
         let labels = [InstanceLabel.name: plan.name, InstanceLabel.workspace: options.workspace, InstanceLabel.run: options.runID]
         let known = Set(await state.bootedInstances().values)
-        guard let found = try? await runtime.provider.list(labels: labels) else { return }
+        let found: [Instance]
+        do {
+            found = try await runtime.provider.list(labels: labels)
+        } catch {
+            log(.warning, "could not check for instances this run started but did not finish booting: \(describe(error).message)")
+            return
+        }
         for instance in found where !known.contains(instance.id) {
             let machine = instance.labels[InstanceLabel.machine] ?? "?"
             do {
                 try await runtime.provider.destroy(instance.id)
                 log(.info, "destroyed \(instance.id) (machine \(machine)), which this run started but did not finish booting")
             } catch {
-                await state.setBooted(machine, id: instance.id)
+                await state.addLeftover(machine, id: instance.id)
                 log(.warning, "could not destroy \(instance.id): \(describe(error).message)")
             }
         }

@@ -28,8 +28,13 @@ actor RunState {
     /// Forgets a booted instance (after it was destroyed).
     func forgetBooted(_ machine: String) { booted[machine] = nil }
 
-    /// Records an instance this run started whose boot step did not finish.
+    /// Records an instance this run started, before its boot step finished.
     func setBooted(_ machine: String, id: String) { booted[machine] = id }
+
+    /// Records another instance of `machine` this run started and could not destroy.
+    func addLeftover(_ machine: String, id: String) {
+        booted[booted[machine] == nil ? machine : "\(machine) (\(id))"] = id
+    }
 
     /// Records where a session runs.
     func setSession(_ session: String, _ record: InstanceState.SessionRecord) { sessionRuns[session] = record }
