@@ -89,6 +89,9 @@ let adapterTestDependencies: [String: [Target.Dependency]] = [
     "LocalAdapter": ["Manifest", "Planner", "ShellAdapter", "CommandAdapter"],
     "ShellAdapter": ["LocalAdapter"],
     "MorphAdapter": ["MorphEmulator", "LocalAdapter", "Manifest", "Planner", "ShellAdapter", "CommandAdapter"],
+    "ClaudeCodeAdapter": ["LocalAdapter", "ShellAdapter", "Manifest", "Planner"],
+    "CodexAdapter": ["LocalAdapter", "ShellAdapter", "Manifest", "Planner"],
+    "PM2Adapter": ["LocalAdapter", "Manifest", "Planner", "CommandAdapter"],
 ]
 
 for adapter in adapters {

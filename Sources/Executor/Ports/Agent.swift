@@ -52,9 +52,23 @@ public protocol Agent: Sendable {
 
     /// The session's result from its stdout, when the agent reports one (`nil`: none found).
     func result(fromOutput output: [UInt8]) -> SessionResult?
+
+    /// The session's stdout made readable for `runjob logs` (assistant text, one line
+    /// per tool call, the result), or `nil` to show it as it is.
+    func render(output: [UInt8]) -> String?
+
+    /// Warnings about a session's setup that do not stop it (an environment variable
+    /// that outranks the credentials file, …), for the plan and the run's log.
+    func warnings(for session: SessionSpec) -> [String]
 }
 
 extension Agent {
     /// Agents without a result format report none.
     public func result(fromOutput output: [UInt8]) -> SessionResult? { nil }
+
+    /// Agents without a stream format are shown as they are.
+    public func render(output: [UInt8]) -> String? { nil }
+
+    /// No warnings by default.
+    public func warnings(for session: SessionSpec) -> [String] { [] }
 }
