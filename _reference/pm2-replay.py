@@ -14,7 +14,8 @@ $HOME is never touched):
 
 Normalisation before comparing (both sides): the temporary home -> /root;
 ms-epoch timestamps, uuids, ISO dates, non-zero pids/_tree_pids, non-zero
-memory/cpu figures, uptimes and the `host metrics` numbers -> placeholders.
+memory/cpu figures, uptimes, 0/1 `unstable_restarts` (uptime-derived) and the
+`host metrics` numbers -> placeholders.
 Box tables are compared cell by cell: every table row becomes its list of
 stripped cells and every border line keeps only its column structure, so a
 name of another length (renamed pass) or the re-padded describe table of the
@@ -126,6 +127,9 @@ def normalize(text, home=None):
     text = re.sub(r'"pid":[1-9]\d*', '"pid":<PID>', text)
     text = re.sub(r'"_tree_pids":\[[^\]]*\]', '"_tree_pids":[<PIDS>]', text)
     text = re.sub(r'"memory":[1-9]\d*', '"memory":<MEM>', text)
+    # An exit within min_uptime (1 s) counts as unstable: uptime-derived, so it depends
+    # on how fast the machine runs the steps between captures (a loaded CI box is slow).
+    text = re.sub(r'"unstable_restarts":[01]\b', '"unstable_restarts":<0|1>', text)
     text = re.sub(r'"cpu":(?!0[,}])[\d.]+', '"cpu":<CPU>', text)
     text = re.sub(r'^host metrics \| cpu: [\d.]+% \| ram usage: [\d.]+% \| disk: \u21d3 [\d.]+mb/s \u21d1 [\d.]+mb/s$',
                   'host metrics | cpu: <N>% | ram usage: <N>% | disk: \u21d3 <N>mb/s \u21d1 <N>mb/s', text, flags=re.M)

@@ -104,6 +104,22 @@ struct ReferenceTests {
             ])
     }
 
+    @Test("an agent's prefix counts: a run session named cc-review collides with claude session review")
+    func prefixCollision() {
+        expectFindings(
+            minimalHeader + """
+                sessions:
+                  review: { agent: claude, prompt: hi }
+                  1️⃣cc-review: { run: echo }
+                """,
+            [
+                Expected(
+                    "1️⃣", ErrorCode.Manifest.nameCollision,
+                    "sessions.cc-review: sessions `review` and `cc-review` would share the process name `cc-review` (an agent session's process name is its prefix and its name); rename one"
+                )
+            ])
+    }
+
     @Test("unused profiles and machines are warnings")
     func unused() {
         expectFindings(

@@ -45,7 +45,7 @@ struct MorphApplyTests {
             #expect(credentialExecs.compactMap(\.label).sorted() == ["credentials:one", "credentials:two"])
             let home = try #require(await rig.emulator.allInstances().first?["sandbox_home"]?.stringValue)
             #expect(FileManager.default.contents(atPath: home + "/.two/a") == Data("two-secret-0123456789".utf8))
-            let key = Canary(value: emulatorKey)
+            let key = Canary(value: rig.key)
             for event in events { #expect(key.leaks(in: event.json.compactText).isEmpty) }
 
             counting.reset()

@@ -123,6 +123,10 @@ func runFaultCase(_ fault: FaultCase, blindBoot: Bool = false) async throws -> [
     } catch {
         problems.append("test rig: \(error)")
     }
+    if !problems.isEmpty {
+        let log = await rig.emulator.requests().map { "\($0.sequence) \($0.route) \($0.status.map(String.init) ?? "-") \($0.fault ?? "")" }
+        problems.append("requests: " + log.joined(separator: "; "))
+    }
     await rig.tearDown()
     return problems
 }

@@ -76,7 +76,7 @@ struct MorphProviderTests {
             }
             let id = try #require(await rig.emulator.allInstances().first?["id"]?.stringValue)
             _ = await rig.emulator.handle(
-                EmulatorRequest(method: "DELETE", target: "/instance/\(id)", headers: [("Authorization", "Bearer \(emulatorKey)")]))
+                EmulatorRequest(method: "DELETE", target: "/instance/\(id)", headers: [("Authorization", "Bearer \(rig.key)")]))
             let error = await #expect(throws: ProviderError.self) { try await boot.value }
             #expect(error?.code == ErrorCode.Provider.notFound)
         }

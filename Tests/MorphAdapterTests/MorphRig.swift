@@ -20,8 +20,9 @@ func makePlan(_ text: String, env: [String: String] = [:]) throws -> Plan {
     return Planner().plan(manifest)
 }
 
-/// The emulator's API key in tests: a canary, so any leak is caught.
-let emulatorKey = "morph-key-canary-7Qx9Zp3Lm-51c0ffee"
+/// The start of every rig's API key: a canary prefix, so any leak is caught. Each rig
+/// adds its own suffix, so a stray request of one test can never act on another's emulator.
+let emulatorKeyPrefix = "morph-key-canary-7Qx9Zp3Lm-"
 
 /// An in-process emulator on 127.0.0.1 and a provider pointed at it.
 struct MorphRig {
@@ -29,20 +30,23 @@ struct MorphRig {
     let emulator: MorphEmulator
     let server: EmulatorServer
     let provider: MorphProvider
+    /// This rig's API key.
+    let key: String
 
     /// Starts an emulator with `settings` (key: ``emulatorKey``) and a provider with `configure` applied.
     static func start(
         bootDelay: Duration = .zero, configure: (inout MorphConfiguration) -> Void = { _ in }
     ) async throws -> MorphRig {
         let folder = try TemporaryDirectory(prefix: "runjob-morph")
-        let emulator = MorphEmulator(settings: .init(apiKey: emulatorKey, bootDelay: bootDelay), sandboxRoot: folder.file("sandboxes"))
+        let key = emulatorKeyPrefix + RunClock.newRunID().lowercased()
+        let emulator = MorphEmulator(settings: .init(apiKey: key, bootDelay: bootDelay), sandboxRoot: folder.file("sandboxes"))
         let server = try await EmulatorServer.start(emulator)
         var configuration = MorphConfiguration(
-            apiKey: Secret(source: .env("MORPH_API_KEY"), value: emulatorKey), baseURL: server.baseURL + "/api", pollInterval: .milliseconds(20),
+            apiKey: Secret(source: .env("MORPH_API_KEY"), value: key), baseURL: server.baseURL + "/api", pollInterval: .milliseconds(20),
             bootTimeout: .seconds(20), requestTimeout: .seconds(10), execTimeout: .seconds(30), retryDeadline: .seconds(5))
         configure(&configuration)
         try requireLoopback(configuration.baseURL)
-        return MorphRig(folder: folder, emulator: emulator, server: server, provider: MorphProvider(configuration: configuration))
+        return MorphRig(folder: folder, emulator: emulator, server: server, provider: MorphProvider(configuration: configuration), key: key)
     }
 
     /// A runtime with this provider and the shell process manager.

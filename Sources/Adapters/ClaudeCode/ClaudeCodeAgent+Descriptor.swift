@@ -20,5 +20,6 @@ extension ClaudeCodeAgent {
             OptionField("resume", .text(.line), doc: "Session id to resume"),
         ]),
         requiresPrompt: true,
-        maxPromptBytes: maxPromptBytes)
+        maxPromptBytes: maxPromptBytes,
+        processNamePrefix: "cc-")
 }

@@ -12,5 +12,6 @@ extension CodexAgent {
                 default: "workspace-write"),
             OptionField("skip_git_repo_check", .boolean, doc: "Run outside a git repository", default: "true"),
         ]),
-        requiresPrompt: true)
+        requiresPrompt: true,
+        processNamePrefix: "cx-")
 }

@@ -33,12 +33,24 @@ public struct ShellProcessManager: ProcessManager {
                 ErrorCode.Process.unsupported, "the shell process manager does not restart sessions; use `process_manager: pm2` for restarts",
                 context: [.init("process", spec.name)])
         }
-        let files = try ShellSessionFiles(spec: spec, target: target)
+        let files = try SessionWrapper(spec: spec, target: target, output: .files)
         let batch = FileBatch(
             label: "start:\(spec.name)", directories: [(target.runjobDirectory, .ownerOnlyDirectory), (target.runDirectory, .ownerOnlyDirectory)],
             files: files.writes)
-        let (command, stdin) = FileInstallScript.build(batch, then: files.launch, recordsAfter: records)
+        let launch = """
+            command -v setsid >/dev/null 2>&1 || { echo 'setsid is not installed on the instance (util-linux)' >&2; exit 96; }
+            \(files.clearState)
+            setsid bash \(ShellQuoting.quote(files.wrapperPath)) < /dev/null > /dev/null 2>&1 &
+            \(files.awaitPid)
+            """
+        let (command, stdin) = FileInstallScript.build(batch, then: launch, recordsAfter: records)
         let result = try await target.provider.exec(target.instance, command, stdin: stdin)
+        if result.exitCode == 95 || result.exitCode == 96 {
+            throw ProcessError(
+                result.exitCode == 96 ? ErrorCode.Process.managerMissing : ErrorCode.Process.startFailed,
+                "could not start `\(spec.name)`: \(result.stderrText.trimmingASCIIWhitespace())",
+                context: [.init("instance", target.instance), .init("process", spec.name)])
+        }
         if let error = FileInstallScript.error(for: result, batch: batch, instance: target.instance) { throw error }
         let output = result.stdoutText.trimmingASCIIWhitespace()
         guard result.exitCode == 0, let pid = Int(output) else {
@@ -54,64 +66,14 @@ public struct ShellProcessManager: ProcessManager {
 
     /// The process's state from its files (read-only).
     public func status(_ name: String, on target: ProcessTarget) async throws -> ProcessState? {
-        let script = """
-            d=\(ShellQuoting.quote(target.runDirectory)); n=\(ShellQuoting.quote(name))
-            \(Self.statusFunction)
-            report "$d" "$n"
-            """
-        let result = try await exec(script, on: target, label: "status:\(name)")
-        return Self.parseStatusLines(result.stdoutText, run: target.run).first
+        let result = try await exec(RunDirectory.statusScript(name, target: target), on: target, label: "status:\(name)")
+        return RunDirectory.parseStatusLines(result.stdoutText, run: target.run).first
     }
 
     /// Every session of every run on the instance (read-only).
     public func list(on target: ProcessTarget) async throws -> [ProcessState] {
-        let script = """
-            \(Self.statusFunction)
-            for p in \(ShellQuoting.quote(target.runjobDirectory))/*/*.pid; do
-              [ -f "$p" ] || continue
-              d=${p%/*}; f=${p##*/}
-              printf '%s ' "${d##*/}"
-              report "$d" "${f%.pid}"
-            done
-            """
-        let result = try await exec(script, on: target, label: "list")
-        return result.stdoutText.split(separator: "\n").compactMap { line -> ProcessState? in
-            let text = String(line)
-            guard let space = text.firstIndex(of: " ") else { return nil }
-            return Self.parseStatusLines(String(text[text.index(after: space)...]), run: String(text[..<space])).first
-        }
-    }
-
-    /// Prints `STATE PID EXIT` for a session (`missing`, `running`, `exited`, `stopped`, `vanished`).
-    static let statusFunction = """
-        report() {
-          dir=$1; name=$2
-          if [ ! -f "$dir/$name.pid" ]; then echo "missing $name - -"; return; fi
-          pid=$(cat "$dir/$name.pid" 2>/dev/null); code=-
-          [ -f "$dir/$name.exit" ] && code=$(cat "$dir/$name.exit" 2>/dev/null)
-          if [ -f "$dir/$name.stopped" ]; then echo "stopped $name $pid $code"
-          elif [ "$code" != - ]; then echo "exited $name $pid $code"
-          elif kill -0 "$pid" 2>/dev/null && [ "$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)" != Z ]; then echo "running $name $pid -"
-          else echo "vanished $name $pid -"; fi
-        }
-        """
-
-    static func parseStatusLines(_ text: String, run: String) -> [ProcessState] {
-        text.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: " ").map(String.init)
-            guard fields.count == 4, fields[0] != "missing" else { return nil }
-            let pid = Int(fields[2])
-            let code = Int(fields[3])
-            let status: ProcessState.Status
-            switch fields[0] {
-            case "running": status = .running
-            case "exited": status = code == ShellScript.missingDirectoryStatus.asInt ? .failed : .exited
-            case "stopped": status = .stopped
-            case "vanished": status = .stopped
-            default: status = .unknown
-            }
-            return ProcessState(name: fields[1], run: run, status: status, pid: pid, exitCode: code ?? (fields[0] == "vanished" ? 137 : nil))
-        }
+        let result = try await exec(RunDirectory.listScript(target: target), on: target, label: "list")
+        return RunDirectory.parseList(result.stdoutText)
     }
 
     // MARK: stop
@@ -147,29 +109,12 @@ public struct ShellProcessManager: ProcessManager {
 
     /// Bytes of the session's stdout or stderr log: from `offset`, or the last `tail` lines, or all.
     public func logs(_ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?) async throws -> LogChunk {
-        let file = target.runDirectory + "/" + name + (stream == .stdout ? ".out" : ".err")
-        let read: String
-        if let offset {
-            read = "tail -c +\(max(0, offset) + 1) \"$f\" | head -c $((size - \(max(0, offset))))"
-        } else if let tail {
-            read = "tail -n \(max(0, tail)) \"$f\""
-        } else {
-            read = "head -c \"$size\" \"$f\""
-        }
-        let script = """
-            f=\(ShellQuoting.quote(file))
-            [ -f "$f" ] || { printf '0\\n'; exit 0; }
-            size=$(stat -c %s "$f")
-            printf '%s\\n' "$size"
-            \(read)
-            """
+        let script = RunDirectory.logsScript(name, stream: stream, target: target, from: offset, tail: tail)
         let result = try await exec(script, on: target, label: "logs:\(name)")
-        guard let newline = result.stdout.firstIndex(of: UInt8(ascii: "\n")),
-            let size = Int(String(decoding: result.stdout[..<newline], as: UTF8.self))
-        else {
+        guard let chunk = RunDirectory.parseLogs(result.stdout, from: offset) else {
             throw ProcessError(ErrorCode.Process.logsFailed, "cannot read the logs of `\(name)`", context: [.init("process", name)])
         }
-        return LogChunk(bytes: Array(result.stdout[(newline + 1)...]), nextOffset: max(size, offset ?? 0))
+        return chunk
     }
 
     private func exec(_ script: String, on target: ProcessTarget, label: String) async throws -> ExecResult {
@@ -181,8 +126,4 @@ public struct ShellProcessManager: ProcessManager {
         }
         return result
     }
-}
-
-extension Int32 {
-    var asInt: Int { Int(self) }
 }

@@ -49,9 +49,14 @@ public struct AgentDescriptor: Sendable {
     public var requiresPrompt: Bool
     /// Largest prompt in bytes the agent accepts (`nil`: no limit).
     public var maxPromptBytes: Int?
+    /// What the agent puts before a session's name to make its process name (`cc-`).
+    public var processNamePrefix: String
 
     /// Declares an agent adapter.
-    public init(kind: String, summary: String, sessionOptions: OptionSchema, requiresPrompt: Bool, maxPromptBytes: Int? = nil) {
+    public init(
+        kind: String, summary: String, sessionOptions: OptionSchema, requiresPrompt: Bool, maxPromptBytes: Int? = nil, processNamePrefix: String = ""
+    ) {
+        self.processNamePrefix = processNamePrefix
         self.kind = kind
         self.summary = summary
         self.sessionOptions = sessionOptions

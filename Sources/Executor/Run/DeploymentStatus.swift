@@ -9,6 +9,10 @@ public struct DeploymentStatus: Sendable {
         public var record: InstanceState.SessionRecord?
         /// What the process manager says, when it was started.
         public var process: ProcessState?
+        /// For a finished agent session: the agent's own result (`nil` when it reported none).
+        public var result: SessionResult?
+        /// For an agent session: its kind.
+        public var agent: String?
     }
 
     /// One machine.
@@ -44,12 +48,18 @@ public struct DeploymentStatus: Sendable {
             case .create?, nil: break
             }
             var sessions: [Session] = []
+            var home: String?
             for session in plan.sessions where session.machine == machine.name {
-                var entry = Session(name: session.name, machine: machine.name)
+                var entry = Session(name: session.name, machine: machine.name, agent: session.agentKind)
                 if let instance, let record = deployment.states[instance.id]?.sessions[session.name] {
                     entry.record = record
-                    let target = try await locate(record, instance: instance, runtime: runtime)
+                    if home == nil { home = try await Self.home(of: instance, runtime: runtime) }
+                    let target = ProcessTarget(provider: runtime.provider, instance: instance.id, home: home ?? "", run: record.run)
                     entry.process = try await runtime.processManager.status(record.process, on: target)
+                    if let kind = session.agentKind, let agent = runtime.agents[kind], entry.process?.isFinished == true {
+                        let output = try await runtime.processManager.logs(record.process, stream: .stdout, on: target, from: nil, tail: nil)
+                        entry.result = agent.result(fromOutput: output.bytes)
+                    }
                 }
                 sessions.append(entry)
             }
@@ -125,8 +135,19 @@ public struct DeploymentStatus: Sendable {
         let state = session.process?.status.rawValue ?? (session.record == nil ? "not started" : "unknown")
         let pid: JSONValue = session.process?.pid.map(JSONValue.int) ?? .null
         let exitCode: JSONValue = session.process?.exitCode.map(JSONValue.int) ?? .null
-        return .object([
-            "session": .string(session.name), "process": process, "run": run, "status": .string(state), "pid": pid, "exit_code": exitCode,
-        ])
+        var members: [JSONValue.Member] = [
+            .init("session", .string(session.name)), .init("process", process), .init("run", run), .init("status", .string(state)),
+            .init("pid", pid), .init("exit_code", exitCode),
+        ]
+        if let agent = session.agent { members.append(.init("agent", .string(agent))) }
+        if let result = session.result {
+            var fields: [JSONValue.Member] = [.init("is_error", .bool(result.isError))]
+            if let cost = result.costUSD { fields.append(.init("cost_usd", .double(cost))) }
+            if let turns = result.turns { fields.append(.init("turns", .int(turns))) }
+            if let duration = result.durationMilliseconds { fields.append(.init("duration_ms", .int(duration))) }
+            if let agentSession = result.agentSession { fields.append(.init("agent_session", .string(agentSession))) }
+            members.append(.init("result", .object(fields)))
+        }
+        return .object(members)
     }
 }

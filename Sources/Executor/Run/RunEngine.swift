@@ -51,6 +51,10 @@ public final class RunEngine: Sendable {
                 RunStarted(
                     name: plan.name, workspace: options.workspace, provider: plan.provider.kind, config: plan.configDigest, steps: plan.steps.count,
                     parallelism: options.parallelism)))
+        for session in plan.sessions {
+            guard let kind = session.agentKind, let agent = runtime.agents[kind] else { continue }
+            for warning in agent.warnings(for: session) { log(.warning, "session \(session.name): \(warning)") }
+        }
         var outcome = RunOutcome(status: .ok, instances: [:], leftovers: [], configDifferences: [], firstError: nil)
         var counts: [StepStatus: Int] = [:]
         func finish(_ status: RunFinished.Status) -> RunOutcome {

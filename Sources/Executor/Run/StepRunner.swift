@@ -179,6 +179,9 @@ struct StepRunner: Sendable {
 
     private func wait(_ session: SessionSpec) async throws -> Outcome {
         let finished = try await follow(session)
+        if !finished.ok, finished.exitCode == Int(ShellScript.missingDirectoryStatus), let detail = await missingDirectory(session) {
+            throw ProcessError(ErrorCode.Process.cwdMissing, detail, context: [.init("session", session.name)])
+        }
         guard finished.ok else {
             let code = finished.result != nil ? ErrorCode.Agent.failed : ErrorCode.Process.exitedNonZero
             let detail =
@@ -186,6 +189,18 @@ struct StepRunner: Sendable {
             throw ProcessError(code, "session `\(session.name)` did not complete successfully (\(detail))", context: [.init("session", session.name)])
         }
         return Outcome(data: [.init("exit_code", .int(finished.exitCode ?? 0))])
+    }
+
+    /// The wrapper's message when the session failed because its working directory is missing.
+    private func missingDirectory(_ session: SessionSpec) async -> String? {
+        guard let target = try? await target(session.machine), let record = await state.session(session.name) else { return nil }
+        let processTarget = ProcessTarget(provider: runtime.provider, instance: target.instance, home: target.home, run: record.run)
+        guard let chunk = try? await runtime.processManager.logs(record.process, stream: .stderr, on: processTarget, from: nil, tail: 5) else {
+            return nil
+        }
+        let lines = String(decoding: chunk.bytes, as: UTF8.self).split(separator: "\n")
+        guard let line = lines.last(where: { $0.hasPrefix("runjob: the working directory") }) else { return nil }
+        return "session `\(session.name)` could not start: " + String(line.dropFirst("runjob: ".count))
     }
 
     /// Waits for the session's process to finish, reads the agent's result, and emits `session.finished`.

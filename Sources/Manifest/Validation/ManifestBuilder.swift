@@ -49,7 +49,7 @@ struct ManifestBuilder {
         let sessions = readSessions(machineNames: machines.declared.map(\.name))
 
         var checks = ReferenceChecks(
-            reader: reader, machines: machines.declared, profiles: profiles.declared, sessions: sessions.declared)
+            reader: reader, registry: schema.registry, machines: machines.declared, profiles: profiles.declared, sessions: sessions.declared)
         checks.run()
         checkPrompts(sessions.specs)
 

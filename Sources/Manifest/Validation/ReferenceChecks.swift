@@ -8,6 +8,7 @@ struct ReferenceChecks {
     let machines: [DeclaredEntity]
     let profiles: [DeclaredEntity]
     let sessions: [DeclaredEntity]
+    let registry: AdapterRegistry
     /// The reference-bearing fields of each session, read in one pass over its mapping.
     let facts: [SessionFacts]
     /// Session name → position of its first declaration.
@@ -19,10 +20,12 @@ struct ReferenceChecks {
         var machine: YAMLNode?
         var credentials: YAMLNode.Items?
         var after: YAMLNode.Pairs?
+        var agent: String?
     }
 
-    init(reader: SchemaReader, machines: [DeclaredEntity], profiles: [DeclaredEntity], sessions: [DeclaredEntity]) {
+    init(reader: SchemaReader, registry: AdapterRegistry, machines: [DeclaredEntity], profiles: [DeclaredEntity], sessions: [DeclaredEntity]) {
         self.reader = reader
+        self.registry = registry
         self.machines = machines
         self.profiles = profiles
         self.sessions = sessions
@@ -35,6 +38,7 @@ struct ReferenceChecks {
                 case "machine": facts.machine = pairs[index].value
                 case "credentials": facts.credentials = pairs[index].value.items
                 case "after": facts.after = pairs[index].value.pairs
+                case "agent": facts.agent = pairs[index].value.scalar?.text
                 default: break
                 }
             }
@@ -147,15 +151,19 @@ struct ReferenceChecks {
 
     /// Session names map to process names with `_` as `-`; two sessions must not share one.
     private func checkProcessNames() {
-        // Names are `[a-z0-9_-]`: only names with `_` can collide with another name.
-        guard sessions.contains(where: { $0.name.utf8.contains(UInt8(ascii: "_")) }) else { return }
+        // Names are `[a-z0-9_-]`: only `_` (which becomes `-`) and agents' prefixes (`cc-`) can make two names meet.
+        let prefixes = facts.map { fact in fact.agent.flatMap { registry.agent($0)?.processNamePrefix } ?? "" }
+        guard sessions.contains(where: { $0.name.utf8.contains(UInt8(ascii: "_")) }) || prefixes.contains(where: { !$0.isEmpty }) else { return }
         var seen: [String: DeclaredEntity] = [:]
-        for session in sessions {
-            let processName = ProcessNaming.sanitize(session.name)
+        for (position, session) in sessions.enumerated() {
+            let processName = prefixes[position] + ProcessNaming.sanitize(session.name)
             if let first = seen[processName] {
+                let reason =
+                    processName == ProcessNaming.sanitize(session.name) && processName == ProcessNaming.sanitize(first.name)
+                    ? "`_` becomes `-`" : "an agent session's process name is its prefix and its name"
                 reader.error(
                     ErrorCode.Manifest.nameCollision,
-                    "sessions `\(first.name)` and `\(session.name)` would share the process name `\(processName)` (`_` becomes `-`); rename one",
+                    "sessions `\(first.name)` and `\(session.name)` would share the process name `\(processName)` (\(reason)); rename one",
                     at: session.keyNode, path: sessionPath(session.name), notes: [.init(first.keyNode.location, "`\(first.name)` is declared here")])
             } else {
                 seen[processName] = session

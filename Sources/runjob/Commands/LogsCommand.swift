@@ -10,11 +10,14 @@ struct LogsCommand: ParsableCommand {
         discussion: """
             Without SESSION: every started session, one after the other.
             --follow keeps printing new output until the session ends (or Ctrl-C).
+            Agent sessions (claude, codex) are shown readably: the assistant's text,
+            one line per tool call, and the result; --raw shows their stream as is.
 
             Examples:
               runjob logs job.yaml review
               runjob logs --tail 50 job.yaml
               runjob logs --follow job.yaml review
+              runjob logs --raw job.yaml review | jq .
             """)
 
     @Argument(help: "The manifest (`-` reads stdin).")
@@ -34,6 +37,9 @@ struct LogsCommand: ParsableCommand {
     @Option(help: "How often to look for new output when following (seconds).")
     var interval: Double = 0.5
 
+    @Flag(help: "Show an agent's output stream as it is (JSON lines), not rendered.")
+    var raw = false
+
     func validate() throws {
         if let tail, tail < 0 { throw ValidationError("--tail must not be negative") }
         if follow && session == nil { throw ValidationError("--follow needs a SESSION") }
@@ -50,6 +56,7 @@ struct LogsCommand: ParsableCommand {
         let follow = follow
         let interval = Duration.milliseconds(Int(interval * 1000))
         let showHeaders = session == nil
+        let raw = raw
         let result = AsyncBridge.run { () -> Result<Void, any Error> in
             do {
                 for name in names {
@@ -61,8 +68,12 @@ struct LogsCommand: ParsableCommand {
                         Console.out("(not started)\n")
                         continue
                     }
+                    var render: (@Sendable ([UInt8]) -> String?)?
+                    if !raw, let kind = plan.session(name)?.agentKind, let agent = runtime.agents[kind] {
+                        render = { bytes in agent.render(output: bytes) }
+                    }
                     try await LogFollower(
-                        manager: runtime.processManager, target: located.target, process: located.process, redactor: redactor
+                        manager: runtime.processManager, target: located.target, process: located.process, redactor: redactor, render: render
                     ).run(tail: tail, follow: follow, interval: interval)
                 }
                 return .success(())
@@ -75,29 +86,46 @@ struct LogsCommand: ParsableCommand {
 }
 
 /// Prints a session's stdout and stderr, redacted across chunk boundaries, and
-/// optionally follows them until the process ends.
+/// optionally follows them until the process ends. With `render`, stdout is shown
+/// through the agent's renderer, complete lines at a time (redacted after rendering,
+/// since rendering decodes escaped text).
 struct LogFollower {
     let manager: any ProcessManager
     let target: ProcessTarget
     let process: String
     let redactor: Redactor
+    var render: (@Sendable ([UInt8]) -> String?)?
 
     func run(tail: Int?, follow: Bool, interval: Duration) async throws {
         var out = StreamRedactor(redactor: redactor)
         var err = StreamRedactor(redactor: redactor)
+        var pending: [UInt8] = []
+        func show(_ bytes: [UInt8], final: Bool) {
+            guard let render else {
+                Console.out(out.feed(bytes))
+                return
+            }
+            pending += bytes
+            let end = final ? pending.count : (pending.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0)
+            guard end > 0 else { return }
+            let lines = Array(pending[..<end])
+            pending.removeFirst(end)
+            Console.out(out.feed(render(lines).map { Array($0.utf8) } ?? lines))
+        }
         var first = try await manager.logs(process, stream: .stdout, on: target, from: nil, tail: tail)
         var firstErr = try await manager.logs(process, stream: .stderr, on: target, from: nil, tail: tail)
-        Console.out(out.feed(first.bytes))
+        show(first.bytes, final: false)
         Console.err(String(decoding: err.feed(firstErr.bytes), as: UTF8.self))
         while follow {
             let info = try await manager.status(process, on: target)
             try await Task.sleep(for: interval)
             first = try await manager.logs(process, stream: .stdout, on: target, from: first.nextOffset, tail: nil).continuing(from: first)
             firstErr = try await manager.logs(process, stream: .stderr, on: target, from: firstErr.nextOffset, tail: nil).continuing(from: firstErr)
-            Console.out(out.feed(first.bytes))
+            show(first.bytes, final: false)
             Console.err(String(decoding: err.feed(firstErr.bytes), as: UTF8.self))
             if info?.isFinished ?? true { break }
         }
+        show([], final: true)
         Console.out(out.finish())
         Console.err(String(decoding: err.finish(), as: UTF8.self))
     }

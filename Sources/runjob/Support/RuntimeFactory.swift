@@ -1,7 +1,10 @@
+import ClaudeCodeAdapter
+import CodexAdapter
 import CommandAdapter
 import Executor
 import LocalAdapter
 import MorphAdapter
+import PM2Adapter
 import ShellAdapter
 
 /// Builds the adapters a plan names. With `Adapters`, the only place that knows every adapter.
@@ -40,6 +43,8 @@ enum RuntimeFactory {
         switch plan.processManager.kind {
         case ShellProcessManager.descriptor.kind:
             return ShellProcessManager(options: plan.processManager.options)
+        case PM2ProcessManager.descriptor.kind:
+            return PM2ProcessManager(options: plan.processManager.options)
         default:
             throw ProcessError(
                 ErrorCode.Process.unsupported, "the `\(plan.processManager.kind)` process manager cannot run sessions in this build yet")
@@ -47,6 +52,9 @@ enum RuntimeFactory {
     }
 
     static func agents() -> [String: any Agent] {
-        [CommandAgent.descriptor.kind: CommandAgent()]
+        [
+            CommandAgent.descriptor.kind: CommandAgent(), ClaudeCodeAgent.descriptor.kind: ClaudeCodeAgent(),
+            CodexAgent.descriptor.kind: CodexAgent(),
+        ]
     }
 }

@@ -1,4 +1,5 @@
 import Executor
+import Foundation
 import LocalAdapter
 
 extension MorphEmulator {
@@ -84,6 +85,12 @@ extension MorphEmulator {
     /// A new pending instance with its sandbox.
     func newInstance(snapshotID: String, metadata: [String: String], ttlSeconds: Int?, ttlAction: String) async -> EmulatorInstance? {
         guard let sandbox = try? await sandboxes.boot(BootRequest(machine: MachineSpec(name: "emulated"), labels: [:])) else { return nil }
+        if let template = settings.homeTemplate, let home = sandbox.home {
+            let manager = FileManager.default
+            for item in (try? manager.contentsOfDirectory(atPath: template)) ?? [] {
+                try? manager.copyItem(atPath: template + "/" + item, toPath: home + "/" + item)
+            }
+        }
         let id = Self.newID(prefix: "morphvm_")
         let now = clock.now
         let phase: EmulatorInstance.Phase =

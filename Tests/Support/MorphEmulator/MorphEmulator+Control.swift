@@ -48,6 +48,7 @@ extension MorphEmulator {
                 settings.bootOutcome = value
             }
             if let value = body["api_key"]?.stringValue { settings.apiKey = value }
+            if let value = body["home_template"]?.stringValue { settings.homeTemplate = value }
             switch body["snapshots"] {
             case .null?: settings.snapshots = nil
             case .array(let items)?: settings.snapshots = Set(items.compactMap(\.stringValue))

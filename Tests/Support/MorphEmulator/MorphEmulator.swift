@@ -21,11 +21,16 @@ public actor MorphEmulator {
         public var latency: Duration
         /// When set, only these snapshot ids exist; otherwise every well-formed id does.
         public var snapshots: Set<String>?
+        /// A folder whose contents every new instance's home starts with (what a
+        /// snapshot would hold: installed tools such as `~/.local/bin/pm2`).
+        public var homeTemplate: String?
 
         /// Settings with no delays.
         public init(
-            apiKey: String, bootDelay: Duration = .zero, bootOutcome: String = "ready", latency: Duration = .zero, snapshots: Set<String>? = nil
+            apiKey: String, bootDelay: Duration = .zero, bootOutcome: String = "ready", latency: Duration = .zero, snapshots: Set<String>? = nil,
+            homeTemplate: String? = nil
         ) {
+            self.homeTemplate = homeTemplate
             self.apiKey = apiKey
             self.bootDelay = bootDelay
             self.bootOutcome = bootOutcome
@@ -140,7 +145,8 @@ public actor MorphEmulator {
             LoggedRequest(
                 sequence: sequence, method: request.method, route: route, path: request.path, id: matched?.id, bodyBytes: request.body.count,
                 label: request.header("x-runjob-command"), status: nil, fault: nil, atMilliseconds: milliseconds(clock.now - started)))
-        let fault = takeFault(route: route)
+        // Faults count only the client's own (authorised) requests, so a stray request cannot use one up.
+        let fault = authorized(request) ? takeFault(route: route) : nil
         if let fault { updateLog(sequence) { $0.fault = "\(fault.kind.rawValue)/\(fault.phase.rawValue)" } }
         if settings.latency > .zero { try? await Task.sleep(for: settings.latency) }
         if let fault, fault.kind == .latency, fault.phase == .before { try? await Task.sleep(for: .milliseconds(fault.latencyMilliseconds)) }

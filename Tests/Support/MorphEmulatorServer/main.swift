@@ -5,6 +5,7 @@ import MorphEmulator
 //
 //   morph-emulator [--api-key KEY] [--boot-delay-ms N] [--latency-ms N]
 //                  [--boot-outcome ready|error] [--snapshots a,b] [--sandbox-root DIR]
+//                  [--home-template DIR]   (copied into every new instance's home, like a snapshot)
 //
 // Listens on 127.0.0.1 and a random port, prints {"port":N} as its first stdout
 // line, and exits when stdin closes or on SIGTERM/SIGINT, deleting every sandbox.
@@ -33,6 +34,7 @@ while let argument = arguments.next() {
     case "--boot-outcome": settings.bootOutcome = value()
     case "--snapshots": settings.snapshots = Set(value().split(separator: ",").map(String.init))
     case "--sandbox-root": sandboxRoot = value()
+    case "--home-template": settings.homeTemplate = value()
     case "-h", "--help":
         print(
             "usage: morph-emulator [--api-key KEY] [--boot-delay-ms N] [--latency-ms N] [--boot-outcome ready|error] [--snapshots a,b] [--sandbox-root DIR]"

@@ -43,7 +43,7 @@ public enum CommandRunner {
         process.standardOutput = outHandle
         process.standardError = errHandle
         process.standardInput = inHandle
-        try process.run()
+        try withUnblockedSignals { try process.run() }
         process.waitUntilExit()
         try? outHandle.close()
         try? errHandle.close()
@@ -118,7 +118,7 @@ public final class BackgroundCommand: @unchecked Sendable {
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.file("stdout")))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.file("stderr")))
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try withUnblockedSignals { try process.run() }
     }
 
     /// Standard output so far.

@@ -22,7 +22,8 @@ public final class EmulatorProcess: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        let launching = process
+        try withUnblockedSignals { try launching.run() }
         var line: [UInt8] = []
         while let byte = try output.fileHandleForReading.read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") { line.append(byte) }
         guard let port = (try? JSONValue.parse(line))?["port"]?.intValue else {

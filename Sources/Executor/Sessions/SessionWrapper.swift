@@ -1,12 +1,28 @@
-import Executor
+/// The files of one session in its run directory, shared by every process manager:
+/// `<name>.cmd` (the program), `<name>.env` (0600, secret env), input files, and
+/// `<name>.sh`, the wrapper that changes into the cwd (failing loudly), puts the
+/// PATH prefix first, exports the env, feeds stdin, writes `<name>.pid`, waits for
+/// the program, and records its real exit code in `<name>.exit` (128+n after signal n).
+public struct SessionWrapper: Sendable {
+    /// Where the program's output goes.
+    public enum Output: Sendable {
+        /// The wrapper writes `<name>.out` / `<name>.err` itself (the shell manager).
+        case files
+        /// The wrapper's own stdout/stderr, which the process manager captures into
+        /// those files (PM2's `-o`/`-e`).
+        case inherited
+    }
 
-/// The files of one shell-managed session and the bash that launches it.
-struct ShellSessionFiles {
-    let writes: [FileWrite]
-    /// Launches the wrapper in a new session (`setsid`) and prints its pid.
-    let launch: String
+    /// The files to write before launching.
+    public let writes: [FileWrite]
+    /// The wrapper script's path.
+    public let wrapperPath: String
+    /// `<run dir>/<name>`: add `.pid`, `.exit`, `.out`, `.err`, `.stopped`.
+    public let base: String
 
-    init(spec: ProcessSpec, target: ProcessTarget) throws {
+    /// The files for `spec` in `target`'s run directory; throws `ProcessError` when a
+    /// secret value or an input is not available.
+    public init(spec: ProcessSpec, target: ProcessTarget, output: Output) throws {
         let directory = target.runDirectory
         let base = directory + "/" + spec.name
         var writes: [FileWrite] = []
@@ -66,21 +82,33 @@ struct ShellSessionFiles {
         if !secretExports.isEmpty { wrapper.append(". \"$d/$n.env\"") }
         wrapper += [
             "trap 'stopping=1' TERM INT HUP",
-            "bash \"$d/$n.cmd\" < \(q(stdinSource)) > \"$d/$n.out\" 2>> \"$d/$n.err\" &",
+            output == .files
+                ? "bash \"$d/$n.cmd\" < \(q(stdinSource)) > \"$d/$n.out\" 2>> \"$d/$n.err\" &"
+                : "bash \"$d/$n.cmd\" < \(q(stdinSource)) &",
             "child=$!",
             "while :; do wait \"$child\"; rc=$?; kill -0 \"$child\" 2>/dev/null || break; done",
             "finish \"$rc\"",
         ]
         writes.append(FileWrite(path: base + ".sh", mode: .ownerOnlyDirectory, content: Array((wrapper.joined(separator: "\n") + "\n").utf8)))
         self.writes = writes
-        launch = """
-            command -v setsid >/dev/null 2>&1 || { echo 'setsid is not installed on the instance (util-linux)' >&2; exit 96; }
-            rm -f -- \(q(base)).pid \(q(base)).exit \(q(base)).stopped
-            setsid bash \(q(base + ".sh")) < /dev/null > /dev/null 2>&1 &
+        self.wrapperPath = base + ".sh"
+        self.base = base
+    }
+
+    /// Bash that waits (up to 2 s) for the wrapper's pid file and prints the pid; exit 95 if it never comes.
+    public var awaitPid: String {
+        let q = ShellQuoting.quote
+        return """
             i=0
             while [ ! -s \(q(base)).pid ] && [ $i -lt 400 ]; do sleep 0.005; i=$((i+1)); done
             [ -s \(q(base)).pid ] || { echo 'the session wrapper did not start' >&2; exit 95; }
             cat \(q(base)).pid
             """
+    }
+
+    /// Bash that removes the previous state files of the session (before a launch).
+    public var clearState: String {
+        let q = ShellQuoting.quote
+        return "rm -f -- \(q(base)).pid \(q(base)).exit \(q(base)).stopped"
     }
 }

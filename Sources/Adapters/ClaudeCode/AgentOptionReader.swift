@@ -1,0 +1,84 @@
+import Executor
+
+// The same file lives in Sources/Adapters/Codex: adapters never import each other, so keep the two copies in step.
+
+/// Reads typed values out of an agent's validated options, turning anything a
+/// command cannot carry into `agent.invalid_options` with the session in the context.
+struct AgentOptionReader {
+    let session: SessionSpec
+    let options: AdapterOptions
+    let schema: OptionSchema
+
+    /// An `agent.invalid_options` error about this session.
+    func invalid(_ message: String) -> AgentError {
+        AgentError(
+            ErrorCode.Agent.invalidOptions, "session `\(session.name)`: \(message)",
+            context: [.init("session", session.name), .init("agent", session.agentKind ?? "?")])
+    }
+
+    /// Throws for an option the agent does not declare.
+    func rejectUnknownKeys() throws {
+        for entry in options.values where schema.field(entry.key) == nil {
+            let known = schema.fields.map(\.name).joined(separator: ", ")
+            throw invalid("`\(entry.key)` is not an option of `agent: \(session.agentKind ?? "?")` (known: \(known))")
+        }
+    }
+
+    /// A text option as written (secrets kept as such).
+    func text(_ key: String) throws -> InterpolatedString? {
+        guard let value = options[key] else { return nil }
+        guard case .text(let text) = value else { throw invalid("`\(key)` must be text") }
+        return text
+    }
+
+    /// A text option that must be known and free of secrets (it goes into argv).
+    func plainText(_ key: String) throws -> String? {
+        guard let text = try text(key) else { return nil }
+        guard let plain = text.plainValue else {
+            throw invalid("`\(key)` must be plain text (\(text)): it is part of the command line, where a secret would be visible")
+        }
+        return plain
+    }
+
+    /// An integer option.
+    func integer(_ key: String) throws -> Int? {
+        guard let value = options[key] else { return nil }
+        guard case .integer(let number) = value else { throw invalid("`\(key)` must be a whole number") }
+        return number
+    }
+
+    /// A Boolean option.
+    func boolean(_ key: String) throws -> Bool? {
+        guard let value = options[key] else { return nil }
+        guard case .boolean(let flag) = value else { throw invalid("`\(key)` must be true or false") }
+        return flag
+    }
+
+    /// A list of tool rules (`Read`, `Bash(git log:*)`), each non-empty and not option-like.
+    func toolRules(_ key: String) throws -> [String] {
+        guard let value = options[key] else { return [] }
+        guard case .list(let items) = value else { throw invalid("`\(key)` must be a list of tool rules") }
+        return try items.map { item -> String in
+            guard case .text(let text) = item, let rule = text.plainValue else { throw invalid("`\(key)` must list plain tool rules") }
+            let trimmed = rule.trimmingASCIIWhitespace()
+            guard !trimmed.isEmpty else { throw invalid("`\(key)` has an empty tool rule") }
+            guard !trimmed.hasPrefix("-") else { throw invalid("`\(key)`: the tool rule `\(trimmed)` would be read as an option") }
+            guard !trimmed.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                throw invalid("`\(key)`: the tool rule `\(trimmed)` contains a control character")
+            }
+            return trimmed
+        }
+    }
+
+    /// Checks a one-word value: non-empty, no whitespace or control characters, and
+    /// (unless passed in `--flag=value` form) not starting with `-`.
+    func checkWord(_ value: String, key: String, what: String, allowLeadingDash: Bool = false) throws {
+        guard !value.isEmpty else { throw invalid("`\(key)` is empty; give \(what)") }
+        guard !value.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
+            throw invalid("`\(key): \(value)` contains whitespace or a control character; give \(what)")
+        }
+        guard allowLeadingDash || !value.hasPrefix("-") else {
+            throw invalid("`\(key): \(value)` starts with `-` and would be read as an option; give \(what)")
+        }
+    }
+}
