@@ -136,6 +136,28 @@ struct RunEngineTests {
         }
     }
 
+    @Test("a session whose cwd is missing fails its wait with process.cwd_missing and names the directory")
+    func missingCwd() async throws {
+        try await withRig { rig in
+            let plan = try makePlan(
+                """
+                version: 1
+                name: nocwd
+                provider: local
+                machine: {}
+                sessions:
+                  lost: { run: "true", cwd: ~/not/there }
+                  next: { run: "true", after: { lost: completed } }
+                """)
+            let (outcome, events) = await rig.apply(plan)
+            #expect(outcome.status == .failed)
+            let wait = try #require(events.finishedSteps["wait:lost"])
+            #expect(wait.error?.code == ErrorCode.Process.cwdMissing)
+            #expect(wait.error?.message.contains("/not/there does not exist") == true, "\(wait.error?.message ?? "")")
+            #expect(events.finishedSteps["start:next"]?.status == .skipped)
+        }
+    }
+
     @Test("re-apply: unchanged does nothing; a changed secret re-installs only that profile; a changed config is refused")
     func reapply() async throws {
         try await withRig { rig in
