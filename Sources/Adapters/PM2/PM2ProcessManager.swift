@@ -92,7 +92,7 @@ public struct PM2ProcessManager: ProcessManager {
 
     /// The process's state from its run-directory files (the real exit code; read-only).
     public func status(_ name: String, on target: ProcessTarget) async throws -> ProcessState? {
-        let result = try await read(RunDirectory.statusScript(name, target: target), on: target, label: "status:\(name)")
+        let result = try await RunDirectory.read(RunDirectory.statusScript(name, target: target), on: target, label: "status:\(name)")
         return RunDirectory.parseStatusLines(result.stdoutText, run: target.run).first
     }
 
@@ -105,7 +105,7 @@ public struct PM2ProcessManager: ProcessManager {
             export PATH="$HOME/.local/bin:$PATH"
             \(ShellQuoting.join([binary, "jlist"])) 2>/dev/null || true
             """
-        let result = try await read(script, on: target, label: "list")
+        let result = try await RunDirectory.read(script, on: target, label: "list")
         let text = result.stdoutText
         let marker = "--- pm2 jlist ---\n"
         let parts = text.components(separatedBy: marker)
@@ -153,21 +153,7 @@ public struct PM2ProcessManager: ProcessManager {
 
     /// Bytes of the session's stdout or stderr log, read from the run directory (never `pm2 logs`).
     public func logs(_ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?) async throws -> LogChunk {
-        let script = RunDirectory.logsScript(name, stream: stream, target: target, from: offset, tail: tail)
-        let result = try await read(script, on: target, label: "logs:\(name)")
-        guard let chunk = RunDirectory.parseLogs(result.stdout, from: offset) else {
-            throw ProcessError(ErrorCode.Process.logsFailed, "cannot read the logs of `\(name)`", context: [.init("process", name)])
-        }
-        return chunk
+        try await RunDirectory.logs(name, stream: stream, on: target, from: offset, tail: tail)
     }
 
-    private func read(_ script: String, on target: ProcessTarget, label: String) async throws -> ExecResult {
-        let result = try await target.provider.exec(target.instance, CommandSpec(.shell(script), label: label, readOnly: true), stdin: nil)
-        guard result.exitCode == 0 else {
-            throw ProcessError(
-                ErrorCode.Process.invalidOutput, "`\(label)` failed on the instance: \(result.stderrText.trimmingASCIIWhitespace())",
-                context: [.init("instance", target.instance)])
-        }
-        return result
-    }
 }

@@ -66,13 +66,13 @@ public struct ShellProcessManager: ProcessManager {
 
     /// The process's state from its files (read-only).
     public func status(_ name: String, on target: ProcessTarget) async throws -> ProcessState? {
-        let result = try await exec(RunDirectory.statusScript(name, target: target), on: target, label: "status:\(name)")
+        let result = try await RunDirectory.read(RunDirectory.statusScript(name, target: target), on: target, label: "status:\(name)")
         return RunDirectory.parseStatusLines(result.stdoutText, run: target.run).first
     }
 
     /// Every session of every run on the instance (read-only).
     public func list(on target: ProcessTarget) async throws -> [ProcessState] {
-        let result = try await exec(RunDirectory.listScript(target: target), on: target, label: "list")
+        let result = try await RunDirectory.read(RunDirectory.listScript(target: target), on: target, label: "list")
         return RunDirectory.parseList(result.stdoutText)
     }
 
@@ -109,21 +109,7 @@ public struct ShellProcessManager: ProcessManager {
 
     /// Bytes of the session's stdout or stderr log: from `offset`, or the last `tail` lines, or all.
     public func logs(_ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?) async throws -> LogChunk {
-        let script = RunDirectory.logsScript(name, stream: stream, target: target, from: offset, tail: tail)
-        let result = try await exec(script, on: target, label: "logs:\(name)")
-        guard let chunk = RunDirectory.parseLogs(result.stdout, from: offset) else {
-            throw ProcessError(ErrorCode.Process.logsFailed, "cannot read the logs of `\(name)`", context: [.init("process", name)])
-        }
-        return chunk
+        try await RunDirectory.logs(name, stream: stream, on: target, from: offset, tail: tail)
     }
 
-    private func exec(_ script: String, on target: ProcessTarget, label: String) async throws -> ExecResult {
-        let result = try await target.provider.exec(target.instance, CommandSpec(.shell(script), label: label, readOnly: true), stdin: nil)
-        guard result.exitCode == 0 else {
-            throw ProcessError(
-                ErrorCode.Process.invalidOutput, "`\(label)` failed on the instance: \(result.stderrText.trimmingASCIIWhitespace())",
-                context: [.init("instance", target.instance)])
-        }
-        return result
-    }
 }

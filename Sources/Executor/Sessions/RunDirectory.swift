@@ -100,4 +100,24 @@ public enum RunDirectory {
             ErrorCode.Process.cwdMissing, "the working directory of session `\(session)` does not exist on the instance (see its stderr log)",
             context: [.init("session", session), .init("process", state.name)])
     }
+
+    /// Runs a read-only script from this file on the instance; a non-zero exit is `process.invalid_output`.
+    public static func read(_ script: String, on target: ProcessTarget, label: String) async throws -> ExecResult {
+        let result = try await target.provider.exec(target.instance, CommandSpec(.shell(script), label: label, readOnly: true), stdin: nil)
+        guard result.exitCode == 0 else {
+            throw ProcessError(
+                ErrorCode.Process.invalidOutput, "`\(label)` failed on the instance: \(result.stderrText.trimmingASCIIWhitespace())",
+                context: [.init("instance", target.instance)])
+        }
+        return result
+    }
+
+    /// A session's stdout or stderr log bytes: from `offset`, the last `tail` lines, or all.
+    public static func logs(_ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?) async throws -> LogChunk {
+        let result = try await read(logsScript(name, stream: stream, target: target, from: offset, tail: tail), on: target, label: "logs:\(name)")
+        guard let chunk = parseLogs(result.stdout, from: offset) else {
+            throw ProcessError(ErrorCode.Process.logsFailed, "cannot read the logs of `\(name)`", context: [.init("process", name)])
+        }
+        return chunk
+    }
 }

@@ -1,23 +1,29 @@
-import Executor
-
-// The same file lives in Sources/Adapters/ClaudeCode: adapters never import each other, so keep the two copies in step.
-
 /// Reads typed values out of an agent's validated options, turning anything a
 /// command cannot carry into `agent.invalid_options` with the session in the context.
-struct AgentOptionReader {
-    let session: SessionSpec
-    let options: AdapterOptions
-    let schema: OptionSchema
+public struct AgentOptionReader {
+    /// The session whose options these are (named in errors).
+    public let session: SessionSpec
+    /// The validated options.
+    public let options: AdapterOptions
+    /// The agent's declaration of them.
+    public let schema: OptionSchema
+
+    /// A reader of `options` (declared by `schema`) for `session`.
+    public init(session: SessionSpec, options: AdapterOptions, schema: OptionSchema) {
+        self.session = session
+        self.options = options
+        self.schema = schema
+    }
 
     /// An `agent.invalid_options` error about this session.
-    func invalid(_ message: String) -> AgentError {
+    public func invalid(_ message: String) -> AgentError {
         AgentError(
             ErrorCode.Agent.invalidOptions, "session `\(session.name)`: \(message)",
             context: [.init("session", session.name), .init("agent", session.agentKind ?? "?")])
     }
 
     /// Throws for an option the agent does not declare.
-    func rejectUnknownKeys() throws {
+    public func rejectUnknownKeys() throws {
         for entry in options.values where schema.field(entry.key) == nil {
             let known = schema.fields.map(\.name).joined(separator: ", ")
             throw invalid("`\(entry.key)` is not an option of `agent: \(session.agentKind ?? "?")` (known: \(known))")
@@ -25,14 +31,14 @@ struct AgentOptionReader {
     }
 
     /// A text option as written (secrets kept as such).
-    func text(_ key: String) throws -> InterpolatedString? {
+    public func text(_ key: String) throws -> InterpolatedString? {
         guard let value = options[key] else { return nil }
         guard case .text(let text) = value else { throw invalid("`\(key)` must be text") }
         return text
     }
 
     /// A text option that must be known and free of secrets (it goes into argv).
-    func plainText(_ key: String) throws -> String? {
+    public func plainText(_ key: String) throws -> String? {
         guard let text = try text(key) else { return nil }
         guard let plain = text.plainValue else {
             throw invalid("`\(key)` must be plain text (\(text)): it is part of the command line, where a secret would be visible")
@@ -41,21 +47,21 @@ struct AgentOptionReader {
     }
 
     /// An integer option.
-    func integer(_ key: String) throws -> Int? {
+    public func integer(_ key: String) throws -> Int? {
         guard let value = options[key] else { return nil }
         guard case .integer(let number) = value else { throw invalid("`\(key)` must be a whole number") }
         return number
     }
 
     /// A Boolean option.
-    func boolean(_ key: String) throws -> Bool? {
+    public func boolean(_ key: String) throws -> Bool? {
         guard let value = options[key] else { return nil }
         guard case .boolean(let flag) = value else { throw invalid("`\(key)` must be true or false") }
         return flag
     }
 
     /// A list of tool rules (`Read`, `Bash(git log:*)`), each non-empty and not option-like.
-    func toolRules(_ key: String) throws -> [String] {
+    public func toolRules(_ key: String) throws -> [String] {
         guard let value = options[key] else { return [] }
         guard case .list(let items) = value else { throw invalid("`\(key)` must be a list of tool rules") }
         return try items.map { item -> String in
@@ -72,7 +78,7 @@ struct AgentOptionReader {
 
     /// Checks a one-word value: non-empty, no whitespace or control characters, and
     /// (unless passed in `--flag=value` form) not starting with `-`.
-    func checkWord(_ value: String, key: String, what: String, allowLeadingDash: Bool = false) throws {
+    public func checkWord(_ value: String, key: String, what: String, allowLeadingDash: Bool = false) throws {
         guard !value.isEmpty else { throw invalid("`\(key)` is empty; give \(what)") }
         guard !value.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
             throw invalid("`\(key): \(value)` contains whitespace or a control character; give \(what)")
