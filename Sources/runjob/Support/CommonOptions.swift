@@ -44,7 +44,7 @@ struct LogOptions: ParsableArguments {
             return RedactingLogHandler.logger(label: "runjob", level: level, redactor: redactor) { Console.err($0) }
         }
         if !FileManager.default.fileExists(atPath: logFile) {
-            FileManager.default.createFile(atPath: logFile, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: logFile, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         guard let handle = FileHandle(forWritingAtPath: logFile) else {
             throw CLIError(ErrorCode.CLI.outputFailed, "cannot write the log file \(logFile)")

@@ -6,7 +6,7 @@ Usage: hostile_corpus.py OUTDIR
 Every file must make `runjob validate` exit 2 with the listed code, quickly and
 in little memory. expected.json maps file name -> error code. Used by the CLI
 tests (codes, exit status, file named in the diagnostic) and by
-benchmarks/run.sh (time and peak memory per file).
+Benchmarks/run.sh (time and peak memory per file).
 """
 import json
 import os

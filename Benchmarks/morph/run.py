@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark of issue [3]: `runjob apply` on Morph against the emulator with a
 2 s boot delay and 50 ms added to every request, for the manifest in
-benchmarks/morph/bench.yaml (1 machine, 2 credential profiles of 5 files, 4
+Benchmarks/morph/bench.yaml (1 machine, 2 credential profiles of 5 files, 4
 sessions running `true`: c after a completed, d after b started).
 
 Each round runs, interleaved: runjob with poll_interval 100ms, runjob with the
@@ -10,8 +10,8 @@ sdk_baseline.py doing the same setup. Prints a Markdown report: medians, the
 lower bound (2 s + 50 ms x the requests on the critical path, counted from the
 emulator's request log), the ratios, and the HTTP requests per step.
 
-    python3 benchmarks/morph/run.py            # builds the release binaries first
-    ROUNDS=9 python3 benchmarks/morph/run.py
+    python3 Benchmarks/morph/run.py            # builds the release binaries first
+    ROUNDS=9 python3 Benchmarks/morph/run.py
 """
 import json
 import os
@@ -91,7 +91,7 @@ def main():
     port = json.loads(emulator.stdout.readline())["port"]
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": scratch, "XDG_STATE_HOME": scratch + "/state",
            "MORPH_API_KEY": KEY, "MORPH_BASE_URL": f"http://127.0.0.1:{port}/api", "NO_COLOR": "1"}
-    manifest = "benchmarks/morph/bench.yaml"
+    manifest = "Benchmarks/morph/bench.yaml"
     slow = os.path.join(scratch, "bench-1s.yaml")
     with open(os.path.join(ROOT, manifest)) as source, open(slow, "w") as target:
         target.write(source.read().replace("poll_interval: 100ms", "poll_interval: 1s"))
@@ -112,7 +112,7 @@ def main():
             times["slow"].append(elapsed)
             timed([runjob, "destroy", "--yes", slow], env)
             if have_sdk:
-                elapsed, out = timed([python, os.path.join(ROOT, "benchmarks/morph/sdk_baseline.py")], env)
+                elapsed, out = timed([python, os.path.join(ROOT, "Benchmarks/morph/sdk_baseline.py")], env)
                 times["sdk"].append(elapsed)
                 sdk_execs = json.loads(out.strip().splitlines()[-1])["execs"]
     finally:

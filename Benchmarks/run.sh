@@ -5,20 +5,20 @@
 # sides alike); medians of ROUNDS rounds; peak RSS from /usr/bin/time.
 # Prints a Markdown report (BENCHMARKS.md holds the last one).
 #
-#   bash benchmarks/run.sh             # builds the release binaries first
-#   ROUNDS=21 bash benchmarks/run.sh
+#   bash Benchmarks/run.sh             # builds the release binaries first
+#   ROUNDS=21 bash Benchmarks/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-11}
-OUT=benchmarks/out
+OUT=Benchmarks/out
 mkdir -p "$OUT"
 
 swift build -c release --product runjob >/dev/null
 RUNJOB=$(swift build -c release --show-bin-path)/runjob
-(cd benchmarks/hello && swift build -c release >/dev/null)
-HELLO=$(cd benchmarks/hello && swift build -c release --show-bin-path)/hello
-cc -O2 -o "$OUT/yaml_event_parse" benchmarks/yaml_event_parse.c $(pkg-config --cflags --libs yaml-0.1)
-python3 benchmarks/generate_manifest.py "$OUT/bench.yaml" 10000
+(cd Benchmarks/hello && swift build -c release >/dev/null)
+HELLO=$(cd Benchmarks/hello && swift build -c release --show-bin-path)/hello
+cc -O2 -o "$OUT/yaml_event_parse" Benchmarks/yaml_event_parse.c $(pkg-config --cflags --libs yaml-0.1)
+python3 Benchmarks/generate_manifest.py "$OUT/bench.yaml" 10000
 python3 Tests/Support/scripts/hostile_corpus.py "$OUT/hostile"
 PY=/usr/bin/python3
 PYLOAD='import sys, yaml; yaml.load(open(sys.argv[1]), Loader=yaml.CSafeLoader)'
@@ -43,14 +43,14 @@ for _ in $(seq "$ROUNDS"); do
     run plan "$RUNJOB" plan --output json "$OUT/bench.yaml"
     run pyyaml "$PY" -c "$PYLOAD" "$OUT/bench.yaml"
     run cparse "$OUT/yaml_event_parse" "$OUT/bench.yaml"
-    run validate_small "$RUNJOB" validate benchmarks/small.yaml
-    run pyyaml_small "$PY" -c "$PYLOAD" benchmarks/small.yaml
+    run validate_small "$RUNJOB" validate Benchmarks/small.yaml
+    run pyyaml_small "$PY" -c "$PYLOAD" Benchmarks/small.yaml
     run hello "$HELLO"
 done
 
 size=$(wc -c < "$OUT/bench.yaml")
 steps=$("$RUNJOB" plan --output json "$OUT/bench.yaml" | $PY -c 'import json,sys; print(json.load(sys.stdin)["summary"]["steps"])')
-echo "Command: \`bash benchmarks/run.sh\` (ROUNDS=$ROUNDS), $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m)"
+echo "Command: \`bash Benchmarks/run.sh\` (ROUNDS=$ROUNDS), $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m)"
 echo
 echo "## Plan of a 10 000-session manifest ($size bytes, $steps steps)"
 echo
@@ -64,13 +64,13 @@ echo "- plan / Python load time: **$(ratio "$(median "$OUT/plan.us")" "$(median 
 echo "- plan / C event parse time: **$(ratio "$(median "$OUT/plan.us")" "$(median "$OUT/cparse.us")")×** (floor ≤ 6×)"
 echo "- plan / Python peak RSS: **$(ratio "$(kb plan)" "$(kb pyyaml)")×** (floor ≤ 0.5×)"
 echo
-echo "## Start-up: \`runjob validate\` of a 20-line manifest (\`benchmarks/small.yaml\`)"
+echo "## Start-up: \`runjob validate\` of a 20-line manifest (\`Benchmarks/small.yaml\`)"
 echo
 echo "| side | median wall ms | median peak RSS KB |"
 echo "|---|---:|---:|"
-echo "| \`runjob validate benchmarks/small.yaml\` | $(ms validate_small) | $(kb validate_small) |"
+echo "| \`runjob validate Benchmarks/small.yaml\` | $(ms validate_small) | $(kb validate_small) |"
 echo "| \`/usr/bin/python3\` PyYAML load of it | $(ms pyyaml_small) | $(kb pyyaml_small) |"
-echo "| Swift Foundation hello-world (\`benchmarks/hello\`, release) | $(ms hello) | $(kb hello) |"
+echo "| Swift Foundation hello-world (\`Benchmarks/hello\`, release) | $(ms hello) | $(kb hello) |"
 echo
 echo "- validate / Python: **$(ratio "$(median "$OUT/validate_small.us")" "$(median "$OUT/pyyaml_small.us")")×** (floor ≤ 0.5×)"
 echo "- validate / hello-world: **$(ratio "$(median "$OUT/validate_small.us")" "$(median "$OUT/hello.us")")×** (floor ≤ 1.5×)"
