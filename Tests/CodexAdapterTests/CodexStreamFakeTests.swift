@@ -1,5 +1,6 @@
 import CodexAdapter
 import Executor
+import TestSupport
 import Testing
 
 /// Result parsing and rendering, fed with the real output of the fake CLI (agent-fakes.md).

@@ -17,23 +17,12 @@ import Executor
 enum ClaudeStreamRenderer {
     /// The rendered text, or `nil` when `output` has no stream-json line at all.
     static func render(_ output: [UInt8]) -> String? {
-        var lines: [String] = []
-        var sawStream = false
         var sawResult = false
-        for range in StreamLines.ranges(output) {
-            switch StreamLines.classify(output, range) {
-            case .text(let text):
-                lines.append(text)
-            case .broken(let size):
-                sawStream = true
-                lines.append("… a cut-off line of \(size) bytes (the stream ended mid-line)")
-            case .json(let event):
-                sawStream = true
-                if event["type"]?.stringValue == "result" { sawResult = true }
-                lines += render(event: event)
-            }
+        let rendered = StreamLines.render(output) { event in
+            if event["type"]?.stringValue == "result" { sawResult = true }
+            return render(event: event)
         }
-        guard sawStream else { return nil }
+        guard var lines = rendered else { return nil }
         if !sawResult {
             lines.append("✗ no result: the stream ended before Claude Code reported one (it exited early, crashed or was stopped)")
         }

@@ -15,48 +15,39 @@ import Executor
 enum CodexStreamRenderer {
     /// The rendered text, or `nil` when `output` has no JSON line at all.
     static func render(_ output: [UInt8]) -> String? {
-        var lines: [String] = []
-        var sawStream = false
         var ended = false
         var announced: Set<String> = []
-        for range in StreamLines.ranges(output) {
-            switch StreamLines.classify(output, range) {
-            case .text(let text):
-                lines.append(text)
-            case .broken(let size):
-                sawStream = true
-                lines.append("… a cut-off line of \(size) bytes (the stream ended mid-line)")
-            case .json(let event):
-                sawStream = true
-                switch event["type"]?.stringValue {
-                case "thread.started":
-                    lines.append("session " + (event["thread_id"]?.stringValue ?? "?"))
-                case "item.started":
-                    if let item = event["item"], let line = announcement(item) {
-                        lines.append(line)
-                        if let id = item["id"]?.stringValue { announced.insert(id) }
-                    }
-                case "item.completed":
-                    if let item = event["item"] {
-                        let id = item["id"]?.stringValue
-                        if id.map({ !announced.contains($0) }) ?? true, let line = announcement(item) { lines.append(line) }
-                        lines += completion(item)
-                    }
-                case "turn.completed":
-                    ended = true
-                    lines.append(usageLine(event["usage"]))
-                case "turn.failed":
-                    ended = true
-                    lines.append("✗ turn failed: " + LineText.oneLine(event["error"]?["message"]?.stringValue ?? "(no message)", limit: 300))
-                case "error":
-                    ended = true
-                    lines.append("✗ error: " + LineText.oneLine(event["message"]?.stringValue ?? "(no message)", limit: 300))
-                default:
-                    break
+        let rendered = StreamLines.render(output) { event -> [String] in
+            var lines: [String] = []
+            switch event["type"]?.stringValue {
+            case "thread.started":
+                lines.append("session " + (event["thread_id"]?.stringValue ?? "?"))
+            case "item.started":
+                if let item = event["item"], let line = announcement(item) {
+                    lines.append(line)
+                    if let id = item["id"]?.stringValue { announced.insert(id) }
                 }
+            case "item.completed":
+                if let item = event["item"] {
+                    let id = item["id"]?.stringValue
+                    if id.map({ !announced.contains($0) }) ?? true, let line = announcement(item) { lines.append(line) }
+                    lines += completion(item)
+                }
+            case "turn.completed":
+                ended = true
+                lines.append(usageLine(event["usage"]))
+            case "turn.failed":
+                ended = true
+                lines.append("✗ turn failed: " + LineText.oneLine(event["error"]?["message"]?.stringValue ?? "(no message)", limit: 300))
+            case "error":
+                ended = true
+                lines.append("✗ error: " + LineText.oneLine(event["message"]?.stringValue ?? "(no message)", limit: 300))
+            default:
+                break
             }
+            return lines
         }
-        guard sawStream else { return nil }
+        guard var lines = rendered else { return nil }
         if !ended { lines.append("✗ no result: the stream ended before the turn completed or failed (Codex exited early or was stopped)") }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -50,6 +50,27 @@ public enum StreamLines {
         return .broken(line.count)
     }
 
+    /// The readable lines of an agent's output: text lines as they are, a cut-off JSON
+    /// line named by its size, each JSON event as `event` renders it. `nil` when the
+    /// output holds no JSON line at all (it is not a stream of this kind).
+    public static func render(_ bytes: [UInt8], event: (JSONValue) -> [String]) -> [String]? {
+        var lines: [String] = []
+        var sawStream = false
+        for range in ranges(bytes) {
+            switch classify(bytes, range) {
+            case .text(let text):
+                lines.append(text)
+            case .broken(let size):
+                sawStream = true
+                lines.append("… a cut-off line of \(size) bytes (the stream ended mid-line)")
+            case .json(let value):
+                sawStream = true
+                lines += event(value)
+            }
+        }
+        return sawStream ? lines : nil
+    }
+
     private static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
     }
