@@ -56,8 +56,23 @@ struct ApplyLifecycleTests {
         #expect(machine["sessions"]?.arrayValue?.map { $0["session"] } == [.string("setup"), .string("report")])
         #expect(machine["sessions"]?.arrayValue?.first?["status"] == .string("exited"))
 
-        let logs = try await runjob(["logs", "examples/manifests/local.yaml", "setup"], home: home)
+        // `report` prints its report last: wait until it exited before reading its log.
+        var reportStatus: JSONValue?
+        while Date() < deadline {
+            let poll = try await runjob(["status", "--output", "json", "examples/manifests/local.yaml"], home: home)
+            reportStatus = try JSONValue.parse(poll.stdout)["machines"]?.arrayValue?.first?["sessions"]?.arrayValue?.last?["status"]
+            if reportStatus == .string("exited") { break }
+        }
+        #expect(reportStatus == .string("exited"))
+        let logs = try await runjob(["logs", "examples/manifests/local.yaml", "report"], home: home)
         #expect(logs.status == 0, "\(logs.err)")
+        #expect(logs.out.hasPrefix("hello from "))
+        let quiet = try await runjob(["logs", "examples/manifests/local.yaml", "setup"], home: home)
+        #expect(quiet.status == 0, "\(quiet.err)")
+        #expect(quiet.out.isEmpty)
+        #expect(quiet.err.contains("session `setup` has written no output"))
+        let all = try await runjob(["logs", "examples/manifests/local.yaml"], home: home)
+        #expect(all.out.contains("==> setup <==\n(no output)\n==> report <==\nhello from "))
         let textStatus = try await runjob(["status", "examples/manifests/local.yaml"], home: home)
         #expect(textStatus.out.contains("session setup: exited (exit 0)"))
 

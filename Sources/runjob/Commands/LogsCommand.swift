@@ -72,9 +72,13 @@ struct LogsCommand: ParsableCommand {
                     if !raw, let kind = plan.session(name)?.agentKind, let agent = runtime.agents[kind] {
                         render = { bytes in agent.render(output: bytes) }
                     }
-                    try await LogFollower(
+                    let wrote = try await LogFollower(
                         manager: runtime.processManager, target: located.target, process: located.process, redactor: redactor, render: render
                     ).run(tail: tail, follow: follow, interval: interval)
+                    if !wrote {
+                        // Say so, rather than print nothing: on stdout under a header, else on stderr.
+                        if showHeaders { Console.out("(no output)\n") } else { Console.err("session `\(name)` has written no output\n") }
+                    }
                 }
                 return .success(())
             } catch {
@@ -96,7 +100,8 @@ struct LogFollower {
     let redactor: Redactor
     var render: (@Sendable ([UInt8]) -> String?)?
 
-    func run(tail: Int?, follow: Bool, interval: Duration) async throws {
+    /// Prints the logs; `true` when the session has written anything to either stream.
+    func run(tail: Int?, follow: Bool, interval: Duration) async throws -> Bool {
         var out = StreamRedactor(redactor: redactor)
         var err = StreamRedactor(redactor: redactor)
         var pending: [UInt8] = []
@@ -114,13 +119,15 @@ struct LogFollower {
         }
         var first = try await manager.logs(process, stream: .stdout, on: target, from: nil, tail: tail)
         var firstErr = try await manager.logs(process, stream: .stderr, on: target, from: nil, tail: tail)
+        var wrote = !first.bytes.isEmpty || !firstErr.bytes.isEmpty
         show(first.bytes, final: false)
         Console.err(String(decoding: err.feed(firstErr.bytes), as: UTF8.self))
         while follow {
             let info = try await manager.status(process, on: target)
             try await Task.sleep(for: interval)
-            first = try await manager.logs(process, stream: .stdout, on: target, from: first.nextOffset, tail: nil).continuing(from: first)
-            firstErr = try await manager.logs(process, stream: .stderr, on: target, from: firstErr.nextOffset, tail: nil).continuing(from: firstErr)
+            first = try await manager.logs(process, stream: .stdout, on: target, from: first.nextOffset, tail: nil)
+            firstErr = try await manager.logs(process, stream: .stderr, on: target, from: firstErr.nextOffset, tail: nil)
+            wrote = wrote || !first.bytes.isEmpty || !firstErr.bytes.isEmpty
             show(first.bytes, final: false)
             Console.err(String(decoding: err.feed(firstErr.bytes), as: UTF8.self))
             if info?.isFinished ?? true { break }
@@ -128,10 +135,6 @@ struct LogFollower {
         show([], final: true)
         Console.out(out.finish())
         Console.err(String(decoding: err.finish(), as: UTF8.self))
+        return wrote
     }
-}
-
-extension LogChunk {
-    /// This chunk; kept for symmetry when following (the offset moves on).
-    func continuing(from previous: LogChunk) -> LogChunk { self }
 }
