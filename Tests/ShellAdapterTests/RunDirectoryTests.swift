@@ -1,0 +1,56 @@
+import Executor
+import Foundation
+import LocalAdapter
+import TestSupport
+import Testing
+
+/// Executor's run-directory reads, against a real local instance (every process
+/// manager reads state and logs through them).
+@Suite("Run-directory reads on a real instance")
+struct RunDirectoryTests {
+    @Test("read returns the script's output; a failing script is process.invalid_output with its stderr")
+    func read() async throws {
+        try await withShellRig { rig in
+            let ok = try await RunDirectory.read("echo hi; echo note >&2", on: rig.target, label: "probe")
+            #expect(ok.stdoutText == "hi\n")
+            do {
+                _ = try await RunDirectory.read("echo boom >&2; exit 3", on: rig.target, label: "probe")
+                Issue.record("a failing read did not throw")
+            } catch let error as ProcessError {
+                #expect(error.code == ErrorCode.Process.invalidOutput)
+                #expect(error.message == "`probe` failed on the instance: boom")
+                #expect(error.context.contains(.init("instance", rig.target.instance)))
+            }
+        }
+    }
+
+    @Test("logs: all, the last lines, from an offset; a session without a log is empty")
+    func logs() async throws {
+        try await withShellRig { rig in
+            try FileManager.default.createDirectory(atPath: rig.target.runDirectory, withIntermediateDirectories: true)
+            try "a\nb\nc\n".write(toFile: rig.target.runDirectory + "/job.out", atomically: true, encoding: .utf8)
+            let all = try await RunDirectory.logs("job", stream: .stdout, on: rig.target, from: nil, tail: nil)
+            #expect(all.bytes == Array("a\nb\nc\n".utf8))
+            #expect(all.nextOffset == 6)
+            let last = try await RunDirectory.logs("job", stream: .stdout, on: rig.target, from: nil, tail: 2)
+            #expect(last.bytes == Array("b\nc\n".utf8))
+            let rest = try await RunDirectory.logs("job", stream: .stdout, on: rig.target, from: 2, tail: nil)
+            #expect(rest.bytes == Array("b\nc\n".utf8))
+            #expect(rest.nextOffset == 6)
+            let none = try await RunDirectory.logs("job", stream: .stderr, on: rig.target, from: nil, tail: nil)
+            #expect(none.bytes.isEmpty)
+            #expect(none.nextOffset == 0)
+        }
+    }
+
+    @Test("logs on an instance that is gone fail with the provider's error; output of another shape is not a chunk")
+    func logsFailure() async throws {
+        let rig = try await ShellRig.make()
+        await rig.done()
+        await #expect(throws: ProviderError.self) {
+            _ = try await RunDirectory.logs("job", stream: .stdout, on: rig.target, from: nil, tail: nil)
+        }
+        #expect(RunDirectory.parseLogs(Array("not a size\nx".utf8), from: nil) == nil)
+        #expect(RunDirectory.parseLogs([], from: nil) == nil)
+    }
+}
