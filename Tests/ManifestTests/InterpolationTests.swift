@@ -165,6 +165,8 @@ struct InterpolationTests {
                     "sessions.a.env.X: the secret env:PIN is only 4 bytes; redacting it would mangle ordinary text",
                     severity: .warning)
             ])
+        // An empty value is not "short": where it matters (an API key), its user reports it.
+        expectFindings(header + "sessions:\n  a: { run: echo, env: {X: \"${env:EMPTY}\"} }\n", env: ["EMPTY": ""], [])
     }
 
     @Test("a file over 10 MiB is refused")

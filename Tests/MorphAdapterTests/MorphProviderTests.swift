@@ -233,5 +233,12 @@ struct MorphProviderTests {
         }
         #expect(broken?.code == ErrorCode.Provider.misconfigured)
         #expect(broken?.description.contains("key-abc") == false)
+        // The manifest's `api_key: ${env:MORPH_API_KEY}` with the variable unset: say which source to set.
+        let unset = InterpolatedString(parts: [.secret(Secret(unresolved: .env("MORPH_API_KEY")))])
+        let unresolved = #expect(throws: ProviderError.self) {
+            try MorphConfiguration.from(options: AdapterOptions([OptionEntry("api_key", .text(unset))]), environment: [:])
+        }
+        #expect(unresolved?.code == ErrorCode.Provider.misconfigured)
+        #expect(unresolved?.message.hasPrefix("the Morph API key comes from env:MORPH_API_KEY, which is not available here: set it") == true)
     }
 }

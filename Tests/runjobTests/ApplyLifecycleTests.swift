@@ -71,6 +71,14 @@ struct ApplyLifecycleTests {
         #expect(quiet.status == 0, "\(quiet.err)")
         #expect(quiet.out.isEmpty)
         #expect(quiet.err.contains("session `setup` has written no output"))
+        let tailZero = try await runjob(["logs", "--tail", "0", "examples/manifests/local.yaml", "report"], home: home)
+        #expect(tailZero.status == 0 && tailZero.out.isEmpty && !tailZero.err.contains("no output"))
+        let misspelled = try await runjob(["logs", "examples/manifests/local.yaml", "reprot"], home: home)
+        #expect(misspelled.status == 2)
+        #expect(misspelled.err.contains("error[cli.usage]: local-demo has no session `reprot` (sessions: setup, report); did you mean `report`?"))
+        let replan = try await runjob(["plan", "examples/manifests/local.yaml"], home: home)
+        #expect(replan.out.contains("Plan: no changes; `apply` would do nothing (1 machine, 1 credential install, 2 sessions)."))
+        #expect(!replan.out.contains("Will boot"))
         let all = try await runjob(["logs", "examples/manifests/local.yaml"], home: home)
         #expect(all.out.contains("==> setup <==\n(no output)\n==> report <==\nhello from "))
         let textStatus = try await runjob(["status", "examples/manifests/local.yaml"], home: home)
@@ -86,6 +94,10 @@ struct ApplyLifecycleTests {
         #expect(ProcessScan.pids(withEnvironment: "RUNJOB_INSTANCE=\(instance)") == [])
         let after = try await runjob(["status", "examples/manifests/local.yaml"], home: home)
         #expect(after.out.contains("will create"))
+        let logsAfter = try await runjob(["logs", "examples/manifests/local.yaml"], home: home)
+        #expect(logsAfter.status == 1)
+        #expect(logsAfter.out.isEmpty)
+        #expect(logsAfter.err.contains("orchestration.instance_missing"))
     }
 
     @Test("a failing run's events validate, the exit code is 1 and the instance is gone")
@@ -112,6 +124,36 @@ struct ApplyLifecycleTests {
         #expect(apply.err.contains("start:s skipped: dependency credentials:broken@main failed"))
         let instance = try #require(bootedInstances(apply.out).first)
         #expect(!FileManager.default.fileExists(atPath: home.file("state/runjob/instances/\(instance)")))
+        #expect((apply.out + apply.err).contains("`apply --keep` keeps it after a failure, for `runjob logs`"))
+    }
+
+    @Test("re-applying after a session failed (kept instance) says the finished session is not run again, and how to re-run it")
+    func reapplyAfterFailedSession() async throws {
+        let home = try TemporaryDirectory(prefix: "runjob-home")
+        defer { home.remove() }
+        let file = try home.write(
+            "boom.yaml",
+            """
+            version: 1
+            name: boom
+            provider: local
+            machine: {}
+            sessions:
+              boom: { run: "echo oops >&2; exit 3" }
+              next: { run: "true", after: { boom: completed } }
+            """)
+        let first = try await runjob(["apply", "--keep", file], home: home)
+        #expect(first.status == 1)
+        #expect(!first.out.contains("ran in an earlier apply"))
+        let logs = try await runjob(["logs", file, "boom"], home: home)
+        #expect(logs.err.contains("oops"))
+        let second = try await runjob(["apply", "--keep", file], home: home)
+        #expect(second.status == 1)
+        try await expectValidEvents(second.out)
+        #expect(second.out.contains("ran in an earlier apply"))
+        #expect(second.out.contains("`runjob destroy` and apply again to re-run it"))
+        let destroy = try await runjob(["destroy", "--yes", file], home: home)
+        #expect(destroy.status == 0, "\(destroy.err)")
     }
 
     @Test("SIGINT to a running apply: cleanup, run.interrupted with the destroy command, exit 130, nothing left")

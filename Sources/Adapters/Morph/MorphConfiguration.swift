@@ -46,8 +46,11 @@ public struct MorphConfiguration: Sendable {
         let key: Secret
         if let text = options.text("api_key") {
             guard let value = text.reveal() else {
+                let sources = text.unresolvedSources.map(\.description).joined(separator: ", ")
                 throw ProviderError(
-                    ErrorCode.Provider.misconfigured, "the Morph API key (\(text)) is not available here", context: [.init("provider", "morph")])
+                    ErrorCode.Provider.misconfigured,
+                    "the Morph API key comes from \(sources), which is not available here: set it (e.g. `export MORPH_API_KEY=…`) and run again",
+                    context: [.init("provider", "morph")])
             }
             key = Secret(source: text.secrets.first?.source ?? .runtime("morph api_key"), value: value.trimmingASCIIWhitespace())
         } else if let value = environment["MORPH_API_KEY"]?.trimmingASCIIWhitespace(), !value.isEmpty {

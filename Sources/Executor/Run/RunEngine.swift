@@ -256,7 +256,9 @@ public final class RunEngine: Sendable {
             do {
                 try await runtime.provider.destroy(instance)
                 await state.forgetBooted(machine)
-                log(.info, "destroyed \(instance) (machine \(machine)), which this run booted")
+                log(
+                    .info,
+                    "destroyed \(instance) (machine \(machine)), which this run booted; `apply --keep` keeps it after a failure, for `runjob logs`")
             } catch {
                 log(.warning, "could not destroy \(instance): \(describe(error).message)")
             }

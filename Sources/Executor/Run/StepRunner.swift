@@ -186,7 +186,14 @@ struct StepRunner: Sendable {
             let code = finished.result != nil ? ErrorCode.Agent.failed : ErrorCode.Process.exitedNonZero
             let detail =
                 finished.result?.isError == true ? "the agent reported an error" : "exit status \(finished.exitCode.map(String.init) ?? "unknown")"
-            throw ProcessError(code, "session `\(session.name)` did not complete successfully (\(detail))", context: [.init("session", session.name)])
+            var message = "session `\(session.name)` did not complete successfully (\(detail))"
+            if let record = await state.session(session.name), record.run != options.runID {
+                // A re-apply reuses a finished session as it is; say how to run it again.
+                message +=
+                    "; it ran in an earlier apply (run \(record.run)), and re-apply does not run a finished session again:"
+                    + " `runjob destroy` and apply again to re-run it"
+            }
+            throw ProcessError(code, message, context: [.init("session", session.name)])
         }
         return Outcome(data: [.init("exit_code", .int(finished.exitCode ?? 0))])
     }

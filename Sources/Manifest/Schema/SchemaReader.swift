@@ -325,7 +325,10 @@ final class SchemaReader {
                 at: node, path: path)
             return
         }
-        if !reference.isPlain, !reference.usedDefault, reference.valueBytes < 8, !warnedShortSecrets.contains(reference.source) {
+        // An empty value is reported where it is used (e.g. "the API key is empty"), not as a short secret.
+        if !reference.isPlain, !reference.usedDefault, reference.valueBytes > 0, reference.valueBytes < 8,
+            !warnedShortSecrets.contains(reference.source)
+        {
             warnedShortSecrets.insert(reference.source)
             let extra = reference.valueBytes < 4 ? "; it is too short to be redacted at all" : ""
             warning(

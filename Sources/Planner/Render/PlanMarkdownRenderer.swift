@@ -11,7 +11,8 @@ public struct PlanMarkdownRenderer: Sendable {
         var out: [String] = []
         out.append("### runjob plan: `\(escape(plan.name))`")
         out.append("")
-        out.append("**\(summary.sentence)** · provider `\(plan.provider.kind)` · process manager `\(plan.processManager.kind)`")
+        let headline = changes?.summary == .noChanges ? "No changes (\(summary.contents) in place)" : summary.sentence
+        out.append("**\(headline)** · provider `\(plan.provider.kind)` · process manager `\(plan.processManager.kind)`")
         out.append("")
         out.append("Config `sha256:\(plan.configDigest.prefix(16))` · secrets `\(plan.secrets.shortPrefix)`")
         if let changes { out += ["", "Workspace `\(changes.workspace)`: **\(escape(changes.sentence))**"] }

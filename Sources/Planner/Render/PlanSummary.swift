@@ -30,6 +30,11 @@ public struct PlanSummary: Sendable, Equatable {
         waves = plan.waves.max() ?? 0
     }
 
+    /// "1 machine, 1 credential profile install, 2 sessions": what the plan holds, without verbs.
+    public var contents: String {
+        [count(machines, "machine"), count(credentialInstalls, "credential install"), count(sessions, "session")].joined(separator: ", ")
+    }
+
     /// "1 machine to boot, 1 credential install, 2 sessions to start, 1 wait (7 steps in 4 waves)".
     public var sentence: String {
         var parts = [

@@ -26,23 +26,29 @@ public struct PlanTextRenderer: Sendable {
             let missing = plan.secrets.unresolved.map(\.description).joined(separator: ", ")
             lines.append(paint("  partial: not set here: \(missing) (apply needs them)", "33"))
         }
+        // With nothing to change, the lists describe what is in place, not what will happen.
+        let applied = changes?.summary == .noChanges
+        let mark = applied ? "=" : paint("+", "32")
+        if let changes { lines.append("  workspace \(changes.workspace): " + paint(changes.sentence, "1")) }
         lines.append("")
-        lines.append("Will boot \(count(plan.machines.count, "machine")):")
+        lines.append(applied ? "\(count(plan.machines.count, "machine")) (running):" : "Will boot \(count(plan.machines.count, "machine")):")
         for machine in plan.machines {
-            lines.append("  " + paint("+", "32") + " \(machine.name)\(details(machine))")
+            lines.append("  " + mark + " \(machine.name)\(details(machine))")
         }
         let installs = plan.steps.filter { $0.kind == .credentials }
         if !installs.isEmpty {
-            lines.append("Will install \(count(installs.count, "credential profile")):")
+            let heading = count(installs.count, "credential profile")
+            lines.append(applied ? "\(heading) (installed):" : "Will install \(heading):")
             for step in installs {
                 guard case .credentials(let profile) = step.action else { continue }
-                lines.append("  " + paint("+", "32") + " \(profile.name) on \(step.machine): \(details(profile))")
+                lines.append("  " + mark + " \(profile.name) on \(step.machine): \(details(profile))")
             }
         }
         if !plan.sessions.isEmpty {
-            lines.append("Will start \(count(plan.sessions.count, "session")):")
+            let heading = count(plan.sessions.count, "session")
+            lines.append(applied ? "\(heading) (started):" : "Will start \(heading):")
             for session in plan.sessions {
-                lines.append("  " + paint("+", "32") + " \(session.name) on \(session.machine): \(details(session))")
+                lines.append("  " + mark + " \(session.name) on \(session.machine): \(details(session))")
             }
         }
         lines.append("")
@@ -55,7 +61,11 @@ public struct PlanTextRenderer: Sendable {
         }
         lines.append("")
         if let changes { lines.append("Workspace \(changes.workspace): " + paint(changes.sentence, "1")) }
-        lines.append(paint("Plan: ", "1") + summary.sentence + ".")
+        if applied {
+            lines.append(paint("Plan: ", "1") + "no changes; `apply` would do nothing (\(summary.contents)).")
+        } else {
+            lines.append(paint("Plan: ", "1") + summary.sentence + ".")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -10,11 +10,12 @@ struct ApplyCommand: ParsableCommand {
         commandName: "apply",
         abstract: "Boot, prepare and start everything the manifest declares; stream every step as JSON lines.",
         discussion: """
-            Returns when every session has started and every `after: {x: completed}` holds;
-            with --wait, follows every session to its end. Re-applying an unchanged manifest
-            changes nothing; changed secrets re-install just those credential profiles; a
-            changed config is refused (differences on stderr) unless --replace.
-            On failure or Ctrl-C, instances this run booted are destroyed unless --keep.
+            Returns when every session has started and every `after: {x: completed}`
+            holds; with --wait, follows every session to its end. Re-applying an
+            unchanged manifest changes nothing; changed secrets re-install just those
+            credential profiles; a changed config is refused (differences on stderr)
+            unless --replace. On failure or Ctrl-C, instances this run booted are
+            destroyed unless --keep (keep them to read their logs).
 
             Events (stdout, one JSON object per line): run.started, step.started,
             step.finished, session.finished, run.interrupted, run.finished, log.
@@ -22,7 +23,7 @@ struct ApplyCommand: ParsableCommand {
             Examples:
               runjob apply examples/manifests/local.yaml
               runjob apply --wait --output text job.yaml
-              runjob apply --workspace ci-42 --keep job.yaml | jq -c 'select(.type=="step.finished")'
+              runjob apply --workspace ci-42 job.yaml | jq -c 'select(.type=="log")'
             """)
 
     @Argument(help: "The manifest (`-` reads stdin).")

@@ -8,7 +8,7 @@ struct DestroyCommand: ParsableCommand {
         commandName: "destroy",
         abstract: "Remove every instance of the manifest in the workspace, and everything running on it.",
         discussion: """
-            Finds the instances by their labels (including machines no longer in the manifest).
+            Finds the instances by their labels (also machines no longer in the manifest).
             Asks for confirmation on a terminal; elsewhere --yes is required.
 
             Examples:

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Executor
 import Foundation
+import Manifest
 
 /// `runjob logs FILE [SESSION]`
 struct LogsCommand: ParsableCommand {
@@ -48,8 +49,15 @@ struct LogsCommand: ParsableCommand {
 
     func run() throws {
         let plan = try CommandSupport.loadPlan(file)
+        if let session, plan.session(session) == nil {
+            let names = plan.sessions.map(\.name)
+            let hint = Suggestions.closest(to: session, among: names).map { "; did you mean `\($0)`?" } ?? ""
+            Console.err(
+                "error[\(ErrorCode.CLI.usage)]: \(plan.name) has no session `\(session)` (sessions: \(names.joined(separator: ", ")))\(hint)\n")
+            throw ExitCode(ExitCodes.usage)
+        }
         let redactor = Redactor(secrets: plan.allSecrets)
-        let runtime = try CommandSupport.runtime(for: plan, redactor: redactor)
+        let runtime = try CommandSupport.runtime(for: plan, redactor: redactor, preview: !follow)
         let names = session.map { [$0] } ?? plan.sessions.map(\.name)
         let workspace = workspace.workspace
         let tail = tail
@@ -60,14 +68,15 @@ struct LogsCommand: ParsableCommand {
         let result = AsyncBridge.run { () -> Result<Void, any Error> in
             do {
                 for name in names {
-                    if showHeaders { Console.out("==> \(name) <==\n") }
+                    // Locate first, so that a missing instance is one error, not a header and an error.
                     let located: (target: ProcessTarget, process: String)
                     do {
                         located = try await DeploymentStatus.locateSession(name, plan: plan, workspace: workspace, runtime: runtime)
                     } catch let error as OrchestrationError where showHeaders && error.code == ErrorCode.Orchestration.sessionNotFound {
-                        Console.out("(not started)\n")
+                        Console.out("==> \(name) <==\n(not started)\n")
                         continue
                     }
+                    if showHeaders { Console.out("==> \(name) <==\n") }
                     var render: (@Sendable ([UInt8]) -> String?)?
                     if !raw, let kind = plan.session(name)?.agentKind, let agent = runtime.agents[kind] {
                         render = { bytes in agent.render(output: bytes) }
@@ -100,7 +109,8 @@ struct LogFollower {
     let redactor: Redactor
     var render: (@Sendable ([UInt8]) -> String?)?
 
-    /// Prints the logs; `true` when the session has written anything to either stream.
+    /// Prints the logs; `true` when the session has written anything to either stream
+    /// (whatever `tail` left out).
     func run(tail: Int?, follow: Bool, interval: Duration) async throws -> Bool {
         var out = StreamRedactor(redactor: redactor)
         var err = StreamRedactor(redactor: redactor)
@@ -119,7 +129,7 @@ struct LogFollower {
         }
         var first = try await manager.logs(process, stream: .stdout, on: target, from: nil, tail: tail)
         var firstErr = try await manager.logs(process, stream: .stderr, on: target, from: nil, tail: tail)
-        var wrote = !first.bytes.isEmpty || !firstErr.bytes.isEmpty
+        var wrote = first.nextOffset > 0 || firstErr.nextOffset > 0
         show(first.bytes, final: false)
         Console.err(String(decoding: err.feed(firstErr.bytes), as: UTF8.self))
         while follow {
@@ -127,7 +137,7 @@ struct LogFollower {
             try await Task.sleep(for: interval)
             first = try await manager.logs(process, stream: .stdout, on: target, from: first.nextOffset, tail: nil)
             firstErr = try await manager.logs(process, stream: .stderr, on: target, from: firstErr.nextOffset, tail: nil)
-            wrote = wrote || !first.bytes.isEmpty || !firstErr.bytes.isEmpty
+            wrote = wrote || first.nextOffset > 0 || firstErr.nextOffset > 0
             show(first.bytes, final: false)
             Console.err(String(decoding: err.feed(firstErr.bytes), as: UTF8.self))
             if info?.isFinished ?? true { break }

@@ -26,7 +26,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let plan = try CommandSupport.loadPlan(file)
         let redactor = Redactor(secrets: plan.allSecrets)
-        let runtime = try CommandSupport.runtime(for: plan, redactor: redactor)
+        let runtime = try CommandSupport.runtime(for: plan, redactor: redactor, preview: true)
         let workspace = workspace.workspace
         let result = AsyncBridge.run { () -> Result<DeploymentStatus, any Error> in
             do { return .success(try await DeploymentStatus.collect(plan: plan, workspace: workspace, runtime: runtime)) } catch {

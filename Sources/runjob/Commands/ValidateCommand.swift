@@ -8,7 +8,7 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check manifests and report every problem with file:line:col.",
         discussion: """
-            Exit 0 when every file is valid (warnings are printed but do not fail), 2 otherwise.
+            Exit 0 when every file is valid (warnings are printed, not failures), else 2.
             Missing environment variables and files are fine unless --strict.
             With --format json or github the report goes to stdout; text goes to stderr.
 

@@ -14,9 +14,9 @@ enum CommandSupport {
     }
 
     /// The runtime for `plan`, or exit 1 with the adapter's error.
-    static func runtime(for plan: Plan, redactor: Redactor) throws -> Runtime {
+    static func runtime(for plan: Plan, redactor: Redactor, preview: Bool = false) throws -> Runtime {
         do {
-            let runtime = try RuntimeFactory.runtime(for: plan, environment: ProcessInfo.processInfo.environment)
+            let runtime = try RuntimeFactory.runtime(for: plan, environment: ProcessInfo.processInfo.environment, preview: preview)
             for secret in runtime.secrets { redactor.add(secret) }
             return runtime
         } catch let error as any RunjobError {

@@ -10,13 +10,15 @@ import ShellAdapter
 /// Builds the adapters a plan names. With `Adapters`, the only place that knows every adapter.
 enum RuntimeFactory {
     /// The runtime for `plan`, or the error explaining why an adapter cannot be used here.
-    static func runtime(for plan: Plan, environment: [String: String]) throws -> Runtime {
-        let (provider, secrets) = try provider(for: plan, environment: environment)
+    /// `preview`: see ``provider(for:environment:preview:)``.
+    static func runtime(for plan: Plan, environment: [String: String], preview: Bool = false) throws -> Runtime {
+        let (provider, secrets) = try provider(for: plan, environment: environment, preview: preview)
         return Runtime(provider: provider, processManager: try processManager(for: plan), agents: agents(), secrets: secrets)
     }
 
     /// The provider a plan names, and the secrets it holds that are not in the manifest.
-    /// A `preview` (plan's read of the workspace) gives up on an unreachable API sooner.
+    /// A `preview` (a quick read-only look: `plan`, `status`, `logs` without `--follow`)
+    /// gives up on an unreachable API after about 10 s instead of retrying for minutes.
     static func provider(for plan: Plan, environment: [String: String], preview: Bool = false) throws -> (any VMProvider, [Secret]) {
         switch plan.provider.kind {
         case LocalProvider.descriptor.kind:
