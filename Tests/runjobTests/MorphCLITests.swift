@@ -112,4 +112,18 @@ struct MorphCLITests {
         #expect(Self.key.leaks(in: apply.out + apply.err).isEmpty)
         #expect(try emulator.instances().isEmpty)
     }
+
+    @Test("status against an API that refuses connections gives up with provider.unreachable instead of retrying for minutes")
+    func unreachableStatus() async throws {
+        // Port 1 on loopback: nothing listens there, every connection is refused at once.
+        let env = ["MORPH_API_KEY": Self.key.value, "MORPH_BASE_URL": "http://127.0.0.1:1", "DEPLOY_TOKEN": "unused-token-0123456789"]
+        let started = ContinuousClock.now
+        let status = try await runjob(["status", "examples/manifests/morph-shell.yaml"], env: env)
+        let elapsed = ContinuousClock.now - started
+        #expect(status.status == 1)
+        #expect(status.err.contains("provider.unreachable"), "\(status.err)")
+        // The preview deadline is 10 s; the default one (2 min) would not return this soon.
+        #expect(elapsed < .seconds(60), "status took \(elapsed)")
+        #expect(Self.key.leaks(in: status.out + status.err).isEmpty)
+    }
 }
