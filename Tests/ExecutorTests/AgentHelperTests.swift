@@ -91,6 +91,8 @@ struct AgentHelperTests {
         #expect(try reader.boolean("verbose") == true)
         #expect(try reader.toolRules("allowed_tools") == ["Read", "Bash(git log:*)"])
         #expect(try reader.text("prompt_text") == nil)
+        #expect(try reader.choice("model", among: ["sonnet", "opus"]) == "opus")
+        #expect(try reader.choice("absent", among: ["x"]) == nil)
         #expect(try Self.reader([]).toolRules("allowed_tools") == [])
         try reader.checkWord("--flag=value", key: "extra", what: "a word", allowLeadingDash: true)
     }
@@ -119,6 +121,9 @@ struct AgentHelperTests {
         #expect(secretMessage?.contains("must be plain text") == true)
         #expect(secretMessage?.contains("s3cr3t") == false)
         #expect(message { _ = try reader.integer("max_turns") }?.contains("must be a whole number") == true)
+        #expect(
+            message { _ = try Self.reader([OptionEntry("model", .text("haiku"))]).choice("model", among: ["sonnet", "opus"]) }
+                == "session `review`: `model: haiku` is not one of sonnet, opus")
         #expect(message { _ = try reader.boolean("verbose") }?.contains("must be true or false") == true)
         #expect(message { _ = try reader.toolRules("allowed_tools") }?.contains("would be read as an option") == true)
         #expect(message { try reader.checkWord("", key: "model", what: "a model name") }?.contains("is empty") == true)

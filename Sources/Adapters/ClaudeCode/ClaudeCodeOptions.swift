@@ -26,12 +26,7 @@ struct ClaudeCodeOptions: Equatable {
             try reader.checkWord(model, key: "model", what: "a model alias or id")
             self.model = model
         }
-        if let mode = try reader.plainText("permission_mode") {
-            guard Self.permissionModes.contains(mode) else {
-                throw reader.invalid("`permission_mode: \(mode)` is not one of \(Self.permissionModes.joined(separator: ", "))")
-            }
-            permissionMode = mode
-        }
+        if let mode = try reader.choice("permission_mode", among: Self.permissionModes) { permissionMode = mode }
         allowedTools = try reader.toolRules("allowed_tools")
         disallowedTools = try reader.toolRules("disallowed_tools")
         if let turns = try reader.integer("max_turns") {

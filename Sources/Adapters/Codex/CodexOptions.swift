@@ -25,12 +25,7 @@ struct CodexOptions: Equatable {
             try reader.checkWord(model, key: "model", what: "a model id")
             self.model = model
         }
-        if let sandbox = try reader.plainText("sandbox") {
-            guard Self.sandboxModes.contains(sandbox) else {
-                throw reader.invalid("`sandbox: \(sandbox)` is not one of \(Self.sandboxModes.joined(separator: ", "))")
-            }
-            self.sandbox = sandbox
-        }
+        if let sandbox = try reader.choice("sandbox", among: Self.sandboxModes) { self.sandbox = sandbox }
         if let skip = try reader.boolean("skip_git_repo_check") { skipGitRepoCheck = skip }
     }
 }

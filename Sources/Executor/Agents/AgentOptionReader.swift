@@ -46,6 +46,13 @@ public struct AgentOptionReader {
         return plain
     }
 
+    /// A plain text option that must be one of `choices`.
+    public func choice(_ key: String, among choices: [String]) throws -> String? {
+        guard let value = try plainText(key) else { return nil }
+        guard choices.contains(value) else { throw invalid("`\(key): \(value)` is not one of \(choices.joined(separator: ", "))") }
+        return value
+    }
+
     /// An integer option.
     public func integer(_ key: String) throws -> Int? {
         guard let value = options[key] else { return nil }
