@@ -92,8 +92,11 @@ let faultManifest = """
 /// lists what went wrong: a wrong outcome, instances left, a boot token with two instances.
 func runFaultCase(_ fault: FaultCase, blindBoot: Bool = false) async throws -> [String] {
     let rig = try await MorphRig.start(bootDelay: .milliseconds(60)) { configuration in
-        // Generous for a loaded machine (the whole matrix runs at once); a hang costs one timeout.
-        configuration.requestTimeout = .seconds(2)
+        // A hang costs one request timeout, so hang cases keep it short. Every other case
+        // gets a generous one: the whole matrix runs at once, and on a loaded machine an
+        // answer that comes late would be taken for a lost one and retried (a 500 meant to
+        // fail apply would then be retried into a success).
+        configuration.requestTimeout = fault.kind == .hang ? .seconds(2) : .seconds(15)
         configuration.execTimeout = .seconds(8)
         configuration.retryDeadline = .seconds(10)
     }
