@@ -29,7 +29,8 @@ struct LogsCommand: ParsableCommand {
 
     @OptionGroup var workspace: WorkspaceOptions
 
-    @Option(help: "Only the last N lines of each stream.")
+    // Unconditional, so that `--tail -1` reaches validate() and gets a clear message.
+    @Option(parsing: .unconditional, help: "Only the last N lines of each stream.")
     var tail: Int?
 
     @Flag(help: "Keep printing new output until the session ends.")
