@@ -75,7 +75,14 @@ var targets: [Target] = [
     .testTarget(name: "ExecutorTests", dependencies: ["Executor", "TestSupport"]),
     .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Executor", "TestSupport"] + adapters.map { .target(name: $0.target) }),
     .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifest", "Executor", "TestSupport"] + adapters.map { .target(name: $0.target) }),
-    .testTarget(name: "runjobTests", dependencies: ["runjob", "morph-emulator", "Executor", "TestSupport"], exclude: ["Fixtures"]),
+    .testTarget(
+        name: "runjobTests",
+        dependencies: [
+            "runjob", "morph-emulator", "Executor", "Manifest", "TestSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ],
+        exclude: ["Fixtures"]
+    ),
 ]
 
 /// Packages an adapter needs beyond Executor.

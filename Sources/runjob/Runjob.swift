@@ -39,8 +39,13 @@ struct Runjob: ParsableCommand {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let code: Int32
         do {
-            var command = try parseAsRoot(arguments)
-            try command.run()
+            if let fast = FastPath(arguments) {
+                // The common CI commands skip argument-parser's reflection (see FastPath).
+                try fast.run()
+            } else {
+                var command = try parseAsRoot(arguments)
+                try command.run()
+            }
             code = ExitCodes.success
         } catch {
             let exitCode = exitCode(for: error)

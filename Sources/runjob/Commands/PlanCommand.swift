@@ -45,13 +45,19 @@ struct PlanCommand: ParsableCommand {
     var detailedExitcode = false
 
     func run() throws {
+        try Self.run(file: file, workspace: workspace.workspace, output: output, detailedExitcode: detailedExitcode)
+    }
+
+    /// Prints the plan of `file` for `workspace` in `output`; never returns normally
+    /// (exits through `Console.exitNow` once everything is written).
+    static func run(file: String, workspace: String, output: PlanOutput, detailedExitcode: Bool) throws {
         let plan: Plan
         do {
             plan = try CommandSupport.loadPlan(file)
         } catch let exit as ExitCode where detailedExitcode {
             throw exit == ExitCode(ExitCodes.usage) ? ExitCode(ExitCodes.failure) : exit
         }
-        let changes = Self.changes(for: plan, workspace: workspace.workspace)
+        let changes = Self.changes(for: plan, workspace: workspace)
         switch output {
         case .text: Console.out(PlanTextRenderer(useColor: Console.useColor(fileDescriptor: 1)).render(plan, changes: changes))
         case .json: PlanJSONRenderer().write(plan, changes: changes) { Console.out($0) }

@@ -29,11 +29,22 @@ struct ValidateCommand: ParsableCommand {
     var strict = false
 
     func validate() throws {
-        if files.isEmpty { throw ValidationError("Name at least one manifest file (or - for stdin).") }
-        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("stdin (-) can be named only once.") }
+        if let problem = Self.problem(files: files) { throw ValidationError(problem) }
     }
 
     func run() throws {
+        try Self.run(files: files, format: format, strict: strict)
+    }
+
+    /// Why `files` cannot be validated, or `nil` when they can.
+    static func problem(files: [String]) -> String? {
+        if files.isEmpty { return "Name at least one manifest file (or - for stdin)." }
+        if files.filter({ $0 == "-" }).count > 1 { return "stdin (-) can be named only once." }
+        return nil
+    }
+
+    /// Validates `files` and reports in `format`; throws exit 2 when any is invalid.
+    static func run(files: [String], format: DiagnosticFormat, strict: Bool) throws {
         var diagnostics: [ManifestDiagnostic] = []
         var failed = false
         var summaries: [String] = []

@@ -9,11 +9,14 @@ struct WorkspaceOptions: ParsableArguments {
     var workspace: String = "default"
 
     func validate() throws {
-        let bytes = Array(workspace.utf8)
-        let valid =
-            !bytes.isEmpty && bytes.count <= 63 && ASCII.isLowercase(bytes[0])
+        if !Self.isValid(workspace) { throw ValidationError("--workspace must match ^[a-z][a-z0-9_-]{0,62}$") }
+    }
+
+    /// Whether `name` is a workspace name: `^[a-z][a-z0-9_-]{0,62}$`.
+    static func isValid(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        return !bytes.isEmpty && bytes.count <= 63 && ASCII.isLowercase(bytes[0])
             && bytes.allSatisfy { ASCII.isLowercase($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
-        if !valid { throw ValidationError("--workspace must match ^[a-z][a-z0-9_-]{0,62}$") }
     }
 }
 
