@@ -26,6 +26,11 @@ public final class JSONWriter {
     /// How many bytes were written.
     public var count: Int { buffer.count }
 
+    /// Forgets what was written, keeping the memory for what comes next.
+    public func removeAll() {
+        buffer.removeAll()
+    }
+
     /// Writes a whole value, members in their stored order.
     public func write(_ value: JSONValue, level: Int = 0) {
         switch value {

@@ -48,6 +48,11 @@ final class ByteBuffer {
         }
     }
 
+    /// Empties the buffer; its memory is kept for the next appends.
+    func removeAll() {
+        count = 0
+    }
+
     /// Calls `body` with the bytes written so far.
     func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         try body(UnsafeRawBufferPointer(start: storage, count: count))

@@ -160,7 +160,8 @@ final class SchemaReader {
 
     /// Reads a variants block: shorthand scalar or mapping with the discriminator.
     func readVariants(_ node: YAMLNode, variants: Variants, path: YAMLPath) -> (String?, AdapterOptions)? {
-        let names = variants.cases.map(\.name)
+        // Only diagnostics need the names: not built for every block read.
+        var names: [String] { variants.cases.map(\.name) }
         if let scalar = node.scalar, variants.allowsShorthand, !scalar.isNull {
             guard let selected = variants.case(scalar.text) else {
                 reportUnknownKind(scalar.text, at: node, path: path, names: names, discriminator: variants.discriminator)

@@ -48,9 +48,8 @@ struct ManifestBuilder {
         let profiles = readProfiles()
         let sessions = readSessions(machineNames: machines.declared.map(\.name))
 
-        var checks = ReferenceChecks(
-            reader: reader, registry: schema.registry, machines: machines.declared, profiles: profiles.declared, sessions: sessions.declared)
-        checks.run()
+        ReferenceChecks(registry: schema.registry, machines: machines.declared, profiles: profiles.declared, sessions: sessions.declared)
+            .run(reporting: reader)
         checkPrompts(sessions.specs)
 
         guard !reader.bag.hasErrors, let version, let name, let provider, let processManager else {

@@ -1,10 +1,15 @@
+import Dispatch
 import Executor
+import Synchronization
 
 /// Checks that span blocks, on the names as declared: references from sessions
 /// to machines, profiles and other sessions; cycles of `after`; process names
 /// that collide; profiles and machines nobody uses.
-struct ReferenceChecks {
-    let reader: SchemaReader
+///
+/// Large manifests are checked by two threads (references on one, the rest on the
+/// other), each reporting to its own reader; the findings are then reported in the
+/// order a single thread would have produced them.
+struct ReferenceChecks: Sendable {
     let machines: [DeclaredEntity]
     let profiles: [DeclaredEntity]
     let sessions: [DeclaredEntity]
@@ -14,8 +19,11 @@ struct ReferenceChecks {
     /// Session name → position of its first declaration.
     let sessionIndex: [String: Int]
 
+    /// From this many sessions on, the checks run on two threads.
+    static let parallelThreshold = 2048
+
     /// What a session refers to, with the nodes that say so (views into the document).
-    struct SessionFacts {
+    struct SessionFacts: Sendable {
         var isMapping = false
         var machine: YAMLNode?
         var credentials: YAMLNode.Items?
@@ -23,45 +31,79 @@ struct ReferenceChecks {
         var agent: String?
     }
 
-    init(reader: SchemaReader, registry: AdapterRegistry, machines: [DeclaredEntity], profiles: [DeclaredEntity], sessions: [DeclaredEntity]) {
-        self.reader = reader
+    init(registry: AdapterRegistry, machines: [DeclaredEntity], profiles: [DeclaredEntity], sessions: [DeclaredEntity]) {
         self.registry = registry
         self.machines = machines
         self.profiles = profiles
         self.sessions = sessions
-        facts = sessions.map { session in
-            var facts = SessionFacts()
-            guard let pairs = session.node.pairs else { return facts }
-            facts.isMapping = true
-            for index in pairs.indices {
-                switch pairs.keyText(at: index) {
-                case "machine": facts.machine = pairs[index].value
-                case "credentials": facts.credentials = pairs[index].value.items
-                case "after": facts.after = pairs[index].value.pairs
-                case "agent": facts.agent = pairs[index].value.scalar?.text
-                default: break
-                }
-            }
-            return facts
-        }
+        facts = Self.facts(of: sessions)
         var index: [String: Int] = [:]
         index.reserveCapacity(sessions.count)
         for (position, session) in sessions.enumerated() where index[session.name] == nil { index[session.name] = position }
         sessionIndex = index
     }
 
-    mutating func run() {
-        checkReferences()
-        checkCycles()
-        checkProcessNames()
-        warnUnused()
+    /// The facts of every session, in order (two threads for many sessions).
+    private static func facts(of sessions: [DeclaredEntity]) -> [SessionFacts] {
+        guard sessions.count >= parallelThreshold else { return sessions.map(facts(of:)) }
+        let middle = sessions.count / 2
+        let halves = Mutex<[[SessionFacts]]>([[], []])
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            let half = (part == 0 ? sessions[..<middle] : sessions[middle...]).map(facts(of:))
+            halves.withLock { $0[part] = half }
+        }
+        return halves.withLock { $0[0] + $0[1] }
+    }
+
+    private static func facts(of session: DeclaredEntity) -> SessionFacts {
+        var facts = SessionFacts()
+        guard let pairs = session.node.pairs else { return facts }
+        facts.isMapping = true
+        for index in pairs.indices {
+            switch pairs.keyText(at: index) {
+            case "machine": facts.machine = pairs[index].value
+            case "credentials": facts.credentials = pairs[index].value.items
+            case "after": facts.after = pairs[index].value.pairs
+            case "agent": facts.agent = pairs[index].value.scalar?.text
+            default: break
+            }
+        }
+        return facts
+    }
+
+    /// Runs every check, reporting to `reader`.
+    func run(reporting reader: SchemaReader) {
+        guard sessions.count >= Self.parallelThreshold else {
+            checkReferences(reader)
+            checkRest(reader)
+            return
+        }
+        let environment = reader.interpolator.environment
+        let strict = reader.strict
+        let parts = Mutex<[SchemaReader.Findings?]>([nil, nil])
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            let partReader = SchemaReader(interpolator: Interpolator(environment: environment), strict: strict)
+            if part == 0 { checkReferences(partReader) } else { checkRest(partReader) }
+            let findings = partReader.findings
+            parts.withLock { $0[part] = findings }
+        }
+        for findings in parts.withLock({ $0 }) {
+            if let findings { reader.absorb(findings) }
+        }
+    }
+
+    /// The checks after the references, in their order.
+    private func checkRest(_ reader: SchemaReader) {
+        checkCycles(reader)
+        checkProcessNames(reader)
+        warnUnused(reader)
     }
 
     private func sessionPath(_ name: String) -> YAMLPath {
         YAMLPath.root.appending("sessions").appending(name)
     }
 
-    private func checkReferences() {
+    private func checkReferences(_ reader: SchemaReader) {
         let machineNames = machines.map(\.name)
         let profileNames = profiles.map(\.name)
         let sessionNames = sessions.map(\.name)
@@ -100,7 +142,7 @@ struct ReferenceChecks {
     }
 
     /// Reports each cycle of `after` once, naming every member with its location.
-    private func checkCycles() {
+    private func checkCycles(_ reader: SchemaReader) {
         var edges: [[Int]] = Array(repeating: [], count: sessions.count)
         for from in sessions.indices {
             guard let after = facts[from].after else { continue }
@@ -150,7 +192,7 @@ struct ReferenceChecks {
     }
 
     /// Session names map to process names with `_` as `-`; two sessions must not share one.
-    private func checkProcessNames() {
+    private func checkProcessNames(_ reader: SchemaReader) {
         // Names are `[a-z0-9_-]`: only `_` (which becomes `-`) and agents' prefixes (`cc-`) can make two names meet.
         let prefixes = facts.map { fact in fact.agent.flatMap { registry.agent($0)?.processNamePrefix } ?? "" }
         guard sessions.contains(where: { $0.name.utf8.contains(UInt8(ascii: "_")) }) || prefixes.contains(where: { !$0.isEmpty }) else { return }
@@ -171,7 +213,7 @@ struct ReferenceChecks {
         }
     }
 
-    private func warnUnused() {
+    private func warnUnused(_ reader: SchemaReader) {
         var usedProfiles: Set<String> = []
         var usedMachines: Set<String> = []
         for facts in facts {

@@ -32,28 +32,22 @@ public struct PlanJSONRenderer: Sendable {
         // the halves are emitted in order, so the bytes are the same either way.
         let count = plan.steps.count
         if count >= Self.parallelThreshold {
-            // The second half is rendered on another thread while this one renders
-            // and emits the first; then the second follows.
+            // The second half is rendered into memory on another thread while this one
+            // renders and emits the first; then the second follows.
             let middle = count / 2
-            let secondHalf = Mutex<[UInt8]>([])
+            let secondHalf = JSONWriter(indent: 2, capacity: Self.estimatedStepBytes * (count - middle))
+            // Handed over: only the other thread touches the writer until `group.wait()`
+            // returns, and the group orders its writes before this thread's reads.
+            nonisolated(unsafe) let handedOver = secondHalf
             let group = DispatchGroup()
             DispatchQueue.global().async(group: group) {
-                let writer = JSONWriter(indent: 2, capacity: 400 * (count - middle))
-                Self.renderSteps(plan, middle..<count, into: writer)
-                let bytes = writer.bytes
-                secondHalf.withLock { $0 = bytes }
+                Self.renderSteps(plan, middle..<count, into: handedOver)
             }
-            do {
-                let writer = JSONWriter(indent: 2, capacity: 400 * middle)
-                Self.renderSteps(plan, 0..<middle, into: writer)
-                writer.withUnsafeBytes(sink)
-            }
+            Self.streamSteps(plan, 0..<middle, to: sink)
             group.wait()
-            secondHalf.withLock { $0.withUnsafeBytes(sink) }
+            secondHalf.withUnsafeBytes(sink)
         } else {
-            let writer = JSONWriter(indent: 2, capacity: 400 * count)
-            Self.renderSteps(plan, 0..<count, into: writer)
-            writer.withUnsafeBytes(sink)
+            Self.streamSteps(plan, 0..<count, to: sink)
         }
         let tail = JSONWriter(indent: 2)
         if !plan.steps.isEmpty { tail.newline(1) }
@@ -64,6 +58,27 @@ public struct PlanJSONRenderer: Sendable {
     }
 
     /// The steps in `range`, each preceded by its separator and indentation.
+    /// About how many bytes one step takes (a buffer for many steps is sized with it).
+    static let estimatedStepBytes = 512
+
+    /// How many steps are rendered into the buffer before it goes to the sink.
+    static let stepsPerPiece = 256
+
+    /// Renders the steps of `range` in pieces of ``stepsPerPiece`` through one reused
+    /// buffer, each piece going to `sink` as soon as it is written (so the memory
+    /// written to stays small and warm).
+    static func streamSteps(_ plan: Plan, _ range: Range<Int>, to sink: (UnsafeRawBufferPointer) -> Void) {
+        let writer = JSONWriter(indent: 2, capacity: estimatedStepBytes * min(range.count, stepsPerPiece))
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let end = min(start + stepsPerPiece, range.upperBound)
+            renderSteps(plan, start..<end, into: writer)
+            writer.withUnsafeBytes(sink)
+            writer.removeAll()
+            start = end
+        }
+    }
+
     static func renderSteps(_ plan: Plan, _ range: Range<Int>, into writer: JSONWriter) {
         for index in range {
             if index > 0 { writer.append(",") }
