@@ -4,9 +4,9 @@ import Testing
 @testable import Executor
 @testable import Planner
 
-/// Plans large enough to be rendered by two threads, the first half streamed in
-/// pieces: the document is the same as one rendered in a single pass.
-@Suite("Large plan rendering (two threads, pieces)")
+/// Plans large enough to be digested and rendered by two threads (the first half of
+/// the JSON streamed in pieces): the results are those of a single pass.
+@Suite("Large plans (two threads, pieces)")
 struct LargePlanRenderingTests {
     /// A chain of sessions, each waiting for the one before: about two steps per session.
     static func chain(_ count: Int) -> String {
@@ -41,6 +41,16 @@ struct LargePlanRenderingTests {
         // The first half went out in pieces, not as one buffer.
         #expect(pieces.count > plan.steps.count / 2 / PlanJSONRenderer.stepsPerPiece)
         #expect(document == PlanJSONRenderer().render(plan))
+    }
+
+    @Test("the config digest computed on two threads equals the one computed in a single pass")
+    func digestOnTwoThreads() throws {
+        let manifest = try manifest(Self.chain(2200))
+        #expect(manifest.sessions.count >= Planner.parallelThreshold)
+        let plan = Planner().plan(manifest)
+        #expect(plan.configDigest == Digests.config(manifest))
+        // And the single pass is the digest of the whole canonical document.
+        #expect(plan.configDigest == SHA256Hex.digest(Digests.configDocument(manifest).canonicalBytes()))
     }
 
     @Test("a plan below the threshold is streamed in pieces too, and parses")

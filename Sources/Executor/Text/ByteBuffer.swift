@@ -41,6 +41,9 @@ final class ByteBuffer {
     }
 
     func append(_ bytes: some Collection<UInt8>) {
+        // Contiguous bytes (arrays, slices, native strings' UTF-8) are copied at once.
+        let copied: Void? = bytes.withContiguousStorageIfAvailable { append($0) }
+        if copied != nil { return }
         reserve(bytes.count)
         for byte in bytes {
             storage[count] = byte

@@ -119,37 +119,47 @@ final class SchemaReader {
     /// fields and every field's value are checked.
     func readObject(_ node: YAMLNode, schema: OptionSchema, path: YAMLPath, ignoring ignored: [String] = []) -> AdapterOptions? {
         guard let pairs = expectMapping(node, path: path) else { return nil }
+        // Fields are used in place (`fields[index].…`), never copied: this runs for every
+        // block of every session, and a copy retains each of a field's members.
         let fields = schema.fields
-        var values = [OptionValue?](repeating: nil, count: fields.count)
-        var present = [Bool](repeating: false, count: fields.count)
+        var slots = [FieldSlot](repeating: .absent, count: fields.count)
         var failed = false
         for pair in pairs {
             let key = pair.keyText
-            if ignored.contains(key) { continue }
+            if !ignored.isEmpty, ignored.contains(key) { continue }
             guard let index = fields.firstIndex(where: { $0.name == key }) else {
                 reportUnknownKey(key, at: pair.key, path: path, known: fields.map(\.name) + ignored)
                 failed = true
                 continue
             }
-            present[index] = true
-            let field = fields[index]
-            if let value = read(pair.value, as: field.type, secrets: field.secrets, path: path.appending(key)) {
-                values[index] = value
+            if let value = read(pair.value, as: fields[index].type, secrets: fields[index].secrets, path: path.appending(key)) {
+                slots[index] = .read(value)
             } else {
+                slots[index] = .failed
                 failed = true
             }
         }
-        for (index, field) in fields.enumerated() where field.required && !present[index] {
-            error(ErrorCode.Manifest.missingField, "the required field `\(field.name)` is missing (\(field.doc))", at: node, path: path)
+        for index in fields.indices where fields[index].required {
+            guard case .absent = slots[index] else { continue }
+            error(
+                ErrorCode.Manifest.missingField, "the required field `\(fields[index].name)` is missing (\(fields[index].doc))", at: node,
+                path: path)
             failed = true
         }
         if failed { return nil }
         var entries: [OptionEntry] = []
         entries.reserveCapacity(pairs.count)
-        for (index, field) in fields.enumerated() {
-            if let value = values[index] { entries.append(OptionEntry(field.name, value)) }
+        for index in fields.indices {
+            if case .read(let value) = slots[index] { entries.append(OptionEntry(fields[index].name, value)) }
         }
         return AdapterOptions(entries)
+    }
+
+    /// What ``readObject(_:schema:path:ignoring:)`` found for one field.
+    private enum FieldSlot {
+        case absent
+        case failed
+        case read(OptionValue)
     }
 
     func reportUnknownKey(_ key: String, at node: YAMLNode, path: YAMLPath, known: [String]) {
