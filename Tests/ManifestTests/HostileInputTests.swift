@@ -72,6 +72,24 @@ struct HostileInputTests {
         #expect(duplicate?.notes.first?.location.line == 2)
     }
 
+    @Test("duplicate keys in small and large mappings, each pointing at the first; a quoted << is not the merge key")
+    func duplicateKeysEverywhere() {
+        // Small mapping (compared pairwise): `ab` and `ba` have the same length and are different.
+        let small = MarkedText("x-a: {ab: 1, ba: 2, 1️⃣ab: 3, 2️⃣ab: 4}\n")
+        let smallFound = load(small.text).diagnostics.filter { $0.code == ErrorCode.Manifest.duplicateKey }
+        #expect(smallFound.map(\.location.column) == [small.position("1️⃣").column, small.position("2️⃣").column])
+        #expect(smallFound.allSatisfy { $0.notes.first?.location.column == 7 })
+        // A quoted "<<" is an ordinary key: no duplicate of the merge key before it.
+        let merge = load("x-d: &d {a: 1}\nx-m: {<<: *d, \"<<\": 2}\n").diagnostics
+        #expect(!merge.contains { $0.code == ErrorCode.Manifest.duplicateKey })
+        // Large mapping (hashed): one duplicate among 40 keys.
+        let keys = (0..<40).map { "k\($0): \($0)" } + ["k7: again"]
+        let large = load("x-big:\n" + keys.map { "  " + $0 }.joined(separator: "\n") + "\n").diagnostics
+        let largeFound = large.filter { $0.code == ErrorCode.Manifest.duplicateKey }
+        #expect(largeFound.map(\.location.line) == [42])
+        #expect(largeFound.first?.notes.first?.location.line == 9)
+    }
+
     @Test("undefined and recursive aliases")
     func aliases() {
         expectFindings("a: 1️⃣*nowhere\n", [Expected("1️⃣", ErrorCode.Manifest.undefinedAlias, "alias *nowhere has no anchor &nowhere before it")])

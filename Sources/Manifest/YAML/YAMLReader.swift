@@ -384,21 +384,19 @@ private struct TreeBuilder {
         let count = entries.count / 2
         var duplicates: [(index: Int32, first: Int32)] = []
         if count <= 16 {
-            // Compare cheap fingerprints (length and first byte) before whole texts.
-            var keys: [String] = []
-            var prints: [Int] = []
-            keys.reserveCapacity(count)
-            prints.reserveCapacity(count)
+            // Pairwise, without building anything: most mappings are small and most keys
+            // are short (inline) strings, so a comparison costs a few instructions.
             for position in 0..<count {
                 let key = entries[2 * position]
-                let text = isMergeKey(key) ? "" : keyText(key)
-                keys.append(text)
-                prints.append(text.isEmpty && isMergeKey(key) ? -1 : text.utf8.count << 8 | Int(text.utf8.first ?? 0))
-            }
-            for position in 0..<count where prints[position] >= 0 {
-                for earlier in 0..<position where prints[earlier] == prints[position] && keys[earlier] == keys[position] {
-                    duplicates.append((entries[2 * position], entries[2 * earlier]))
-                    break
+                if isMergeKey(key) { continue }
+                let text = keyText(key)
+                for earlier in 0..<position {
+                    let other = entries[2 * earlier]
+                    let otherText = keyText(other)
+                    if otherText.utf8.count == text.utf8.count, otherText == text, !isMergeKey(other) {
+                        duplicates.append((key, other))
+                        break
+                    }
                 }
             }
         } else {
