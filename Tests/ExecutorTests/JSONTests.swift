@@ -49,6 +49,37 @@ struct JSONTests {
         #expect(value.compactText.contains("\\u0001"))
     }
 
+    @Test("string arrays and string members written directly equal their JSONValue rendering", arguments: [0, 2])
+    func directStrings(indent: Int) {
+        let lists: [[String]] = [[], ["one"], ["a\"b", "c\\d", "line\nbreak", "é", ""]]
+        for items in lists {
+            let direct = JSONWriter(indent: indent)
+            direct.writeStrings(count: items.count, level: 1) { items[$0] }
+            let viaValue = JSONWriter(indent: indent)
+            viaValue.write(.array(items.map { .string($0) }), level: 1)
+            #expect(direct.string == viaValue.string)
+
+            let members = items.enumerated().map { (key: "k\($0.offset)\"", value: $0.element) }
+            let directMembers = JSONWriter(indent: indent)
+            directMembers.writeStringMembers(count: members.count, level: 1) { members[$0] }
+            let membersViaValue = JSONWriter(indent: indent)
+            membersViaValue.write(.object(members.map { .init($0.key, .string($0.value)) }), level: 1)
+            #expect(directMembers.string == membersViaValue.string)
+        }
+    }
+
+    @Test("a reused writer starts empty after removeAll and writes the same text again")
+    func removeAll() {
+        let writer = JSONWriter(indent: 2, capacity: 4)
+        writer.writeStrings(count: 3, level: 0) { String(repeating: "x", count: $0 * 40) }
+        let first = writer.string
+        writer.removeAll()
+        #expect(writer.count == 0)
+        writer.writeStrings(count: 3, level: 0) { String(repeating: "x", count: $0 * 40) }
+        #expect(writer.string == first)
+        #expect((try? JSONValue.parse(first))?.arrayValue?.count == 3)
+    }
+
     @Test("parser rejects malformed documents")
     func rejects() {
         for text in ["", "{", "[1,]", "{\"a\" 1}", "tru", "\"\\ud800\"", "1 2", "\"a\u{01}\""] {

@@ -77,6 +77,37 @@ public final class JSONWriter {
         }
     }
 
+    /// Writes an array of `count` strings, `element(i)` giving each: the same bytes as
+    /// `write(.array(…), level:)` of those strings, without building the values.
+    public func writeStrings(count: Int, level: Int, _ element: (Int) -> String) {
+        buffer.append(UInt8(ascii: "["))
+        for index in 0..<count {
+            if index > 0 { buffer.append(UInt8(ascii: ",")) }
+            newline(level + 1)
+            writeString(element(index))
+        }
+        if count > 0 { newline(level) }
+        buffer.append(UInt8(ascii: "]"))
+    }
+
+    /// Writes an object of `count` members whose values are strings, `member(i)` giving
+    /// each in order: the same bytes as `write(.object(…), level:)` of those members,
+    /// without building the values.
+    public func writeStringMembers(count: Int, level: Int, _ member: (Int) -> (key: String, value: String)) {
+        buffer.append(UInt8(ascii: "{"))
+        for index in 0..<count {
+            if index > 0 { buffer.append(UInt8(ascii: ",")) }
+            newline(level + 1)
+            let (key, value) = member(index)
+            writeString(key)
+            buffer.append(UInt8(ascii: ":"))
+            if indentStep > 0 { buffer.append(UInt8(ascii: " ")) }
+            writeString(value)
+        }
+        if count > 0 { newline(level) }
+        buffer.append(UInt8(ascii: "}"))
+    }
+
     /// Appends raw, already valid JSON text (or punctuation).
     public func append(_ raw: String) {
         buffer.append(raw.utf8)

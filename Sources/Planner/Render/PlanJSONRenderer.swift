@@ -94,7 +94,7 @@ public struct PlanJSONRenderer: Sendable {
             object.key("wave")
             writer.writeInt(plan.waves[index])
             object.key("depends_on")
-            writer.write(.array(step.dependsOn.map { .string($0.description) }), level: 3)
+            writer.writeStrings(count: step.dependsOn.count, level: 3) { step.dependsOn[$0].description }
             object.key("inputs")
             switch step.action {
             case .start(let session): writeSession(session, into: writer, level: 3)
@@ -111,7 +111,9 @@ public struct PlanJSONRenderer: Sendable {
         let object = ObjectWriter(writer, level: level)
         if !session.after.isEmpty {
             object.key("after")
-            writer.write(.object(session.after.map { .init($0.session, .string($0.condition.rawValue)) }), level: level + 1)
+            writer.writeStringMembers(count: session.after.count, level: level + 1) {
+                (key: session.after[$0].session, value: session.after[$0].condition.rawValue)
+            }
         }
         if case .agent(let kind, let options) = session.program {
             object.key("agent")
@@ -123,13 +125,15 @@ public struct PlanJSONRenderer: Sendable {
         }
         if !session.credentials.isEmpty {
             object.key("credentials")
-            writer.write(.array(session.credentials.map { .string($0) }), level: level + 1)
+            writer.writeStrings(count: session.credentials.count, level: level + 1) { session.credentials[$0] }
         }
         object.key("cwd")
         writer.writeString(session.cwd.description)
         if !session.env.isEmpty {
             object.key("env")
-            writer.write(EnvVar.json(session.env), level: level + 1)
+            writer.writeStringMembers(count: session.env.count, level: level + 1) {
+                (key: session.env[$0].name, value: session.env[$0].value.placeholder(.withState))
+            }
         }
         object.key("machine")
         writer.writeString(session.machine)
@@ -141,7 +145,10 @@ public struct PlanJSONRenderer: Sendable {
         }
         if case .run(let command) = session.program {
             object.key("run")
-            writer.write(command.json, level: level + 1)
+            switch command {
+            case .shell(let script): writer.writeStringMembers(count: 1, level: level + 1) { _ in (key: "shell", value: script) }
+            case .argv: writer.write(command.json, level: level + 1)
+            }
         }
         object.close()
     }
