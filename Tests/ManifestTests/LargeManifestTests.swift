@@ -3,9 +3,9 @@ import Testing
 
 @testable import Manifest
 
-/// Manifests with enough sessions to be read and checked on two threads
-/// (``ManifestBuilder/parallelSessionThreshold``, ``ReferenceChecks/parallelThreshold``):
-/// every finding of both halves is reported, at its place.
+/// Manifests with enough sessions to be read on two threads
+/// (``ManifestBuilder/parallelSessionThreshold``): every finding of both halves is
+/// reported, at its place.
 @Suite("Large manifests (two threads)")
 struct LargeManifestTests {
     static let sessionCount = 2200
@@ -37,7 +37,6 @@ struct LargeManifestTests {
     @Test("findings in both halves are all reported, each at its own line")
     func findingsInBothHalves() {
         #expect(Self.sessionCount >= ManifestBuilder.parallelSessionThreshold)
-        #expect(Self.sessionCount >= ReferenceChecks.parallelThreshold)
         let generated = Self.generate(
             names: [100: "x_1", 2120: "x-1"],
             bodies: [

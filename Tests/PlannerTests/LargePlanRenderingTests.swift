@@ -4,8 +4,9 @@ import Testing
 @testable import Executor
 @testable import Planner
 
-/// Plans large enough to be digested and rendered by two threads (the first half of
-/// the JSON streamed in pieces): the results are those of a single pass.
+/// Plans large enough to be digested and rendered by two threads (the digest next to
+/// the step ordering, the first half of the JSON streamed in pieces): the results are
+/// those of a single pass.
 @Suite("Large plans (two threads, pieces)")
 struct LargePlanRenderingTests {
     /// A chain of sessions, each waiting for the one before: about two steps per session.
@@ -43,7 +44,7 @@ struct LargePlanRenderingTests {
         #expect(document == PlanJSONRenderer().render(plan))
     }
 
-    @Test("the config digest computed on two threads equals the one computed in a single pass")
+    @Test("the config digest computed next to the step ordering equals the one computed alone")
     func digestOnTwoThreads() throws {
         let manifest = try manifest(Self.chain(2200))
         #expect(manifest.sessions.count >= Planner.parallelThreshold)

@@ -26,7 +26,7 @@ public enum SHA256Hex {
 }
 
 /// SHA-256 over data that arrives in pieces (a canonical document written part by part).
-public struct SHA256Stream: Sendable {
+public struct SHA256Stream {
     private var hasher = SHA256()
 
     /// A fresh digest.

@@ -1,15 +1,9 @@
-import Dispatch
 import Executor
-import Synchronization
 
 /// Checks that span blocks, on the names as declared: references from sessions
 /// to machines, profiles and other sessions; cycles of `after`; process names
 /// that collide; profiles and machines nobody uses.
-///
-/// Large manifests are checked by two threads (references on one, the rest on the
-/// other), each reporting to its own reader; the findings are then reported in the
-/// order a single thread would have produced them.
-struct ReferenceChecks: Sendable {
+struct ReferenceChecks {
     let machines: [DeclaredEntity]
     let profiles: [DeclaredEntity]
     let sessions: [DeclaredEntity]
@@ -19,11 +13,8 @@ struct ReferenceChecks: Sendable {
     /// Session name → position of its first declaration.
     let sessionIndex: [String: Int]
 
-    /// From this many sessions on, the checks run on two threads.
-    static let parallelThreshold = 2048
-
     /// What a session refers to, with the nodes that say so (views into the document).
-    struct SessionFacts: Sendable {
+    struct SessionFacts {
         var isMapping = false
         var machine: YAMLNode?
         var credentials: YAMLNode.Items?
@@ -36,23 +27,11 @@ struct ReferenceChecks: Sendable {
         self.machines = machines
         self.profiles = profiles
         self.sessions = sessions
-        facts = Self.facts(of: sessions)
+        facts = sessions.map(Self.facts(of:))
         var index: [String: Int] = [:]
         index.reserveCapacity(sessions.count)
         for (position, session) in sessions.enumerated() where index[session.name] == nil { index[session.name] = position }
         sessionIndex = index
-    }
-
-    /// The facts of every session, in order (two threads for many sessions).
-    private static func facts(of sessions: [DeclaredEntity]) -> [SessionFacts] {
-        guard sessions.count >= parallelThreshold else { return sessions.map(facts(of:)) }
-        let middle = sessions.count / 2
-        let halves = Mutex<[[SessionFacts]]>([[], []])
-        DispatchQueue.concurrentPerform(iterations: 2) { part in
-            let half = (part == 0 ? sessions[..<middle] : sessions[middle...]).map(facts(of:))
-            halves.withLock { $0[part] = half }
-        }
-        return halves.withLock { $0[0] + $0[1] }
     }
 
     private static func facts(of session: DeclaredEntity) -> SessionFacts {
@@ -73,27 +52,7 @@ struct ReferenceChecks: Sendable {
 
     /// Runs every check, reporting to `reader`.
     func run(reporting reader: SchemaReader) {
-        guard sessions.count >= Self.parallelThreshold else {
-            checkReferences(reader)
-            checkRest(reader)
-            return
-        }
-        let environment = reader.interpolator.environment
-        let strict = reader.strict
-        let parts = Mutex<[SchemaReader.Findings?]>([nil, nil])
-        DispatchQueue.concurrentPerform(iterations: 2) { part in
-            let partReader = SchemaReader(interpolator: Interpolator(environment: environment), strict: strict)
-            if part == 0 { checkReferences(partReader) } else { checkRest(partReader) }
-            let findings = partReader.findings
-            parts.withLock { $0[part] = findings }
-        }
-        for findings in parts.withLock({ $0 }) {
-            if let findings { reader.absorb(findings) }
-        }
-    }
-
-    /// The checks after the references, in their order.
-    private func checkRest(_ reader: SchemaReader) {
+        checkReferences(reader)
         checkCycles(reader)
         checkProcessNames(reader)
         warnUnused(reader)

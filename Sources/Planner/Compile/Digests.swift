@@ -20,14 +20,7 @@ public enum Digests {
     /// SHA-256 (hex) of the RFC 8785 canonical form of ``configDocument(_:)``,
     /// streamed session by session (the whole document is never held in memory).
     public static func config(_ manifest: Manifest) -> String {
-        var stream = configHead(manifest)
-        for index in manifest.sessions.indices { stream.update(sessionPiece(manifest, index)) }
-        return finishConfig(stream)
-    }
-
-    /// The config digest stream up to the first session: the top-level keys in
-    /// canonical (sorted) order, `sessions` last, ending with its opening `[`.
-    static func configHead(_ manifest: Manifest) -> SHA256Stream {
+        // Top-level keys in canonical (sorted) order; `sessions` is last and streamed.
         var stream = SHA256Stream()
         let style = PlaceholderStyle.sourceOnly
         stream.update("{\"credentials\":")
@@ -43,25 +36,10 @@ public enum Digests {
         stream.update(",\"provider\":")
         stream.update(manifest.provider.json(style).canonicalBytes())
         stream.update(",\"sessions\":[")
-        return stream
-    }
-
-    /// Session `index` in canonical form, preceded by the separator when it is not the first.
-    static func sessionPiece(_ manifest: Manifest, _ index: Int) -> [UInt8] {
-        let bytes = manifest.sessions[index].json(.sourceOnly).canonicalBytes()
-        return index > 0 ? [UInt8(ascii: ",")] + bytes : bytes
-    }
-
-    /// The pieces of the sessions in `range`, one after the other.
-    static func sessionPieces(_ manifest: Manifest, _ range: Range<Int>) -> [UInt8] {
-        var bytes: [UInt8] = []
-        for index in range { bytes += sessionPiece(manifest, index) }
-        return bytes
-    }
-
-    /// Closes the document and returns the digest.
-    static func finishConfig(_ stream: SHA256Stream) -> String {
-        var stream = stream
+        for (index, session) in manifest.sessions.enumerated() {
+            if index > 0 { stream.update(",") }
+            stream.update(session.json(style).canonicalBytes())
+        }
         stream.update("]}")
         return stream.finalize()
     }

@@ -32,29 +32,19 @@ public struct Planner: Sendable {
     }
 
     private func parallelParts(_ manifest: Manifest) -> Parts {
-        // Ordering the steps takes about as long as rendering 40 % of the sessions for
-        // the config digest: the thread that orders also renders the last 30 %, the
-        // other digests the rest (and the secrets); this thread hashes the last part.
-        let split = manifest.sessions.count * 7 / 10
-        let ordered = Mutex<(steps: [Step], waves: [Int], lastSessions: [UInt8])?>(nil)
-        let digests = Mutex<(config: SHA256Stream, secrets: SecretsDigest)?>(nil)
+        let ordered = Mutex<(steps: [Step], waves: [Int])>(([], []))
+        let digests = Mutex<(config: String, secrets: SecretsDigest)?>(nil)
         DispatchQueue.concurrentPerform(iterations: 2) { part in
             if part == 0 {
-                let (steps, waves) = StepGraph.orderedSteps(for: manifest)
-                let lastSessions = Digests.sessionPieces(manifest, split..<manifest.sessions.count)
-                ordered.withLock { $0 = (steps, waves, lastSessions) }
+                let result = StepGraph.orderedSteps(for: manifest)
+                ordered.withLock { $0 = result }
             } else {
-                var stream = Digests.configHead(manifest)
-                for index in 0..<split { stream.update(Digests.sessionPiece(manifest, index)) }
-                let secrets = Digests.secrets(manifest)
-                digests.withLock { $0 = (stream, secrets) }
+                let result = (Digests.config(manifest), Digests.secrets(manifest))
+                digests.withLock { $0 = result }
             }
         }
-        guard let (steps, waves, lastSessions) = ordered.withLock({ $0 }), let (head, secrets) = digests.withLock({ $0 }) else {
-            return serialParts(manifest)
-        }
-        var stream = head
-        stream.update(lastSessions)
-        return (steps, waves, Digests.finishConfig(stream), secrets)
+        let (steps, waves) = ordered.withLock { $0 }
+        let (config, secrets) = digests.withLock { $0 } ?? (Digests.config(manifest), Digests.secrets(manifest))
+        return (steps, waves, config, secrets)
     }
 }
