@@ -48,8 +48,9 @@ struct ManifestBuilder {
         let profiles = readProfiles()
         let sessions = readSessions(machineNames: machines.declared.map(\.name))
 
-        ReferenceChecks(registry: schema.registry, machines: machines.declared, profiles: profiles.declared, sessions: sessions.declared)
-            .run(reporting: reader)
+        var checks = ReferenceChecks(
+            reader: reader, registry: schema.registry, machines: machines.declared, profiles: profiles.declared, sessions: sessions.declared)
+        checks.run()
         checkPrompts(sessions.specs)
 
         guard !reader.bag.hasErrors, let version, let name, let provider, let processManager else {

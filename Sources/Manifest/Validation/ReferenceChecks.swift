@@ -4,6 +4,7 @@ import Executor
 /// to machines, profiles and other sessions; cycles of `after`; process names
 /// that collide; profiles and machines nobody uses.
 struct ReferenceChecks {
+    let reader: SchemaReader
     let machines: [DeclaredEntity]
     let profiles: [DeclaredEntity]
     let sessions: [DeclaredEntity]
@@ -22,47 +23,45 @@ struct ReferenceChecks {
         var agent: String?
     }
 
-    init(registry: AdapterRegistry, machines: [DeclaredEntity], profiles: [DeclaredEntity], sessions: [DeclaredEntity]) {
+    init(reader: SchemaReader, registry: AdapterRegistry, machines: [DeclaredEntity], profiles: [DeclaredEntity], sessions: [DeclaredEntity]) {
+        self.reader = reader
         self.registry = registry
         self.machines = machines
         self.profiles = profiles
         self.sessions = sessions
-        facts = sessions.map(Self.facts(of:))
+        facts = sessions.map { session in
+            var facts = SessionFacts()
+            guard let pairs = session.node.pairs else { return facts }
+            facts.isMapping = true
+            for index in pairs.indices {
+                switch pairs.keyText(at: index) {
+                case "machine": facts.machine = pairs[index].value
+                case "credentials": facts.credentials = pairs[index].value.items
+                case "after": facts.after = pairs[index].value.pairs
+                case "agent": facts.agent = pairs[index].value.scalar?.text
+                default: break
+                }
+            }
+            return facts
+        }
         var index: [String: Int] = [:]
         index.reserveCapacity(sessions.count)
         for (position, session) in sessions.enumerated() where index[session.name] == nil { index[session.name] = position }
         sessionIndex = index
     }
 
-    private static func facts(of session: DeclaredEntity) -> SessionFacts {
-        var facts = SessionFacts()
-        guard let pairs = session.node.pairs else { return facts }
-        facts.isMapping = true
-        for index in pairs.indices {
-            switch pairs.keyText(at: index) {
-            case "machine": facts.machine = pairs[index].value
-            case "credentials": facts.credentials = pairs[index].value.items
-            case "after": facts.after = pairs[index].value.pairs
-            case "agent": facts.agent = pairs[index].value.scalar?.text
-            default: break
-            }
-        }
-        return facts
-    }
-
-    /// Runs every check, reporting to `reader`.
-    func run(reporting reader: SchemaReader) {
-        checkReferences(reader)
-        checkCycles(reader)
-        checkProcessNames(reader)
-        warnUnused(reader)
+    mutating func run() {
+        checkReferences()
+        checkCycles()
+        checkProcessNames()
+        warnUnused()
     }
 
     private func sessionPath(_ name: String) -> YAMLPath {
         YAMLPath.root.appending("sessions").appending(name)
     }
 
-    private func checkReferences(_ reader: SchemaReader) {
+    private func checkReferences() {
         let machineNames = machines.map(\.name)
         let profileNames = profiles.map(\.name)
         let sessionNames = sessions.map(\.name)
@@ -101,7 +100,7 @@ struct ReferenceChecks {
     }
 
     /// Reports each cycle of `after` once, naming every member with its location.
-    private func checkCycles(_ reader: SchemaReader) {
+    private func checkCycles() {
         var edges: [[Int]] = Array(repeating: [], count: sessions.count)
         for from in sessions.indices {
             guard let after = facts[from].after else { continue }
@@ -151,7 +150,7 @@ struct ReferenceChecks {
     }
 
     /// Session names map to process names with `_` as `-`; two sessions must not share one.
-    private func checkProcessNames(_ reader: SchemaReader) {
+    private func checkProcessNames() {
         // Names are `[a-z0-9_-]`: only `_` (which becomes `-`) and agents' prefixes (`cc-`) can make two names meet.
         let prefixes = facts.map { fact in fact.agent.flatMap { registry.agent($0)?.processNamePrefix } ?? "" }
         guard sessions.contains(where: { $0.name.utf8.contains(UInt8(ascii: "_")) }) || prefixes.contains(where: { !$0.isEmpty }) else { return }
@@ -172,7 +171,7 @@ struct ReferenceChecks {
         }
     }
 
-    private func warnUnused(_ reader: SchemaReader) {
+    private func warnUnused() {
         var usedProfiles: Set<String> = []
         var usedMachines: Set<String> = []
         for facts in facts {

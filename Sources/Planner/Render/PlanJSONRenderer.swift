@@ -1,6 +1,5 @@
 import Dispatch
 import Executor
-import Synchronization
 
 /// Writes a plan as the versioned JSON document of `plan --output json`.
 ///
@@ -57,7 +56,6 @@ public struct PlanJSONRenderer: Sendable {
         tail.withUnsafeBytes(sink)
     }
 
-    /// The steps in `range`, each preceded by its separator and indentation.
     /// About how many bytes one step takes (a buffer for many steps is sized with it).
     static let estimatedStepBytes = 512
 
@@ -79,6 +77,7 @@ public struct PlanJSONRenderer: Sendable {
         }
     }
 
+    /// The steps in `range`, each preceded by its separator and indentation.
     static func renderSteps(_ plan: Plan, _ range: Range<Int>, into writer: JSONWriter) {
         for index in range {
             if index > 0 { writer.append(",") }
