@@ -130,4 +130,48 @@ struct AgentHelperTests {
         #expect(message { try reader.checkWord("a b", key: "model", what: "a model name") }?.contains("whitespace") == true)
         #expect(message { try reader.checkWord("-x", key: "model", what: "a model name") }?.contains("starts with `-`") == true)
     }
+
+    @Test("a reader for an agent session of the expected kind; another kind or a run session is agent.invalid_options")
+    func readerForKind() throws {
+        let schema = OptionSchema([OptionField("model", .text(.any), doc: "The model.")])
+        let session = SessionSpec(
+            name: "review", machine: "main", program: .agent(kind: "claude", options: AdapterOptions([OptionEntry("model", .text("opus"))])),
+            prompt: "Go.", cwd: .home(""))
+        #expect(try AgentOptionReader(session: session, kind: "claude", schema: schema).plainText("model") == "opus")
+        let other = #expect(throws: AgentError.self) { try AgentOptionReader(session: session, kind: "codex", schema: schema) }
+        #expect(other?.code == ErrorCode.Agent.invalidOptions)
+        #expect(other?.message == "session `review` is not a `codex` agent session")
+        var run = session
+        run.program = .run(.shell("true"))
+        let notAgent = #expect(throws: AgentError.self) { try AgentOptionReader(session: run, kind: "claude", schema: schema) }
+        #expect(notAgent?.context.contains { $0.key == "agent" && $0.value == "run" } == true)
+    }
+
+    @Test("the required prompt: present, or secret; missing or blank is agent.missing_prompt")
+    func requiredPrompt() throws {
+        var session = SessionSpec(
+            name: "review", machine: "main", program: .agent(kind: "codex", options: AdapterOptions()), prompt: "Build it.", cwd: .home(""))
+        #expect(try AgentOptionReader.requiredPrompt(of: session).plainValue == "Build it.")
+        session.prompt = InterpolatedString(secret: Secret(unresolved: SecretSource(kind: .env, name: "PROMPT")))
+        #expect(try AgentOptionReader.requiredPrompt(of: session).plainValue == nil)
+        for prompt: InterpolatedString? in [nil, "", "  \n "] {
+            session.prompt = prompt
+            let error = #expect(throws: AgentError.self) { try AgentOptionReader.requiredPrompt(of: session) }
+            #expect(error?.code == ErrorCode.Agent.missingPrompt)
+            #expect(error?.message == "session `review`: `agent: codex` needs a `prompt` (fed on stdin)")
+        }
+    }
+
+    @Test("set env names: literals that are not empty, secrets and unset values; not empty literals")
+    func setEnvNames() {
+        var session = SessionSpec(name: "s", machine: "main", program: .run(.shell("true")), cwd: .home(""))
+        session.env = [
+            EnvVar("A", "1"), EnvVar("EMPTY", ""),
+            EnvVar("SECRET", InterpolatedString(secret: Secret(source: SecretSource(kind: .env, name: "K"), value: "v"))),
+            EnvVar("UNSET", InterpolatedString(parts: [.unset(SecretSource(kind: .env, name: "U"))])),
+        ]
+        #expect(session.setEnvNames == ["A", "SECRET", "UNSET"])
+        session.env = [EnvVar("EMPTY", "")]
+        #expect(session.setEnvNames.isEmpty)
+    }
 }

@@ -69,15 +69,12 @@ public struct ClaudeCodeAgent: Agent {
 
     /// The prompt, present, not blank, and within ``maxPromptBytes``.
     private static func checkedPrompt(_ session: SessionSpec) throws -> InterpolatedString {
-        let context = [ErrorContext("session", session.name), ErrorContext("agent", "claude")]
-        guard let prompt = session.prompt, prompt.plainValue.map({ !$0.trimmingASCIIWhitespace().isEmpty }) ?? true else {
-            throw AgentError(
-                ErrorCode.Agent.missingPrompt, "session `\(session.name)`: `agent: claude` needs a `prompt` (fed on stdin)", context: context)
-        }
+        let prompt = try AgentOptionReader.requiredPrompt(of: session)
         if let size = prompt.reveal()?.utf8.count, size > maxPromptBytes {
             throw AgentError(
                 ErrorCode.Agent.invalidOptions,
-                "session `\(session.name)`: the prompt has \(size) bytes; `claude -p` reads at most \(maxPromptBytes) from stdin", context: context)
+                "session `\(session.name)`: the prompt has \(size) bytes; `claude -p` reads at most \(maxPromptBytes) from stdin",
+                context: [.init("session", session.name), .init("agent", "claude")])
         }
         return prompt
     }

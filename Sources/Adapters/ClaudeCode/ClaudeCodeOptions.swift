@@ -17,10 +17,8 @@ struct ClaudeCodeOptions: Equatable {
 
     /// Reads and checks the options of `session`; throws `agent.invalid_options`.
     init(session: SessionSpec) throws {
-        guard case .agent(let kind, let options) = session.program, kind == ClaudeCodeAgent.descriptor.kind else {
-            throw Self.invalid(session, "is not a `claude` agent session")
-        }
-        let reader = AgentOptionReader(session: session, options: options, schema: ClaudeCodeAgent.descriptor.sessionOptions)
+        let descriptor = ClaudeCodeAgent.descriptor
+        let reader = try AgentOptionReader(session: session, kind: descriptor.kind, schema: descriptor.sessionOptions)
         try reader.rejectUnknownKeys()
         if let model = try reader.plainText("model") {
             try reader.checkWord(model, key: "model", what: "a model alias or id")
@@ -44,8 +42,4 @@ struct ClaudeCodeOptions: Equatable {
 
     /// Whether permission checks are bypassed (the CLI refuses that as root without `IS_SANDBOX=1`).
     var bypassesPermissions: Bool { permissionMode == "bypassPermissions" }
-
-    static func invalid(_ session: SessionSpec, _ message: String) -> AgentError {
-        AgentError(ErrorCode.Agent.invalidOptions, "session `\(session.name)` \(message)", context: [.init("session", session.name)])
-    }
 }

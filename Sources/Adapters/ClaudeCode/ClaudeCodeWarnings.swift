@@ -13,7 +13,7 @@ enum ClaudeCodeWarnings {
     /// Warnings for `session` (texts do not name the session).
     static func warnings(for session: SessionSpec) -> [String] {
         var warnings: [String] = []
-        let set = Set(session.env.filter { isSet($0.value) }.map(\.name))
+        let set = session.setEnvNames
         for name in cloudSwitches where set.contains(name) && isTruthy(session.env, name) {
             warnings.append(
                 "\(name) is set in the env: Claude Code uses that cloud provider and ignores ANTHROPIC_* keys, "
@@ -34,11 +34,6 @@ enum ClaudeCodeWarnings {
             warnings.append("max_turns: 1 stops before any tool runs (delivering the prompt counts as a turn); use 2 or more")
         }
         return warnings
-    }
-
-    /// Whether a value counts as set: anything but an empty literal (secrets and unset `|plain` values count).
-    private static func isSet(_ value: InterpolatedString) -> Bool {
-        value.plainValue.map { !$0.isEmpty } ?? true
     }
 
     /// Whether a switch is on: a true-looking literal, or a value not known here.

@@ -26,11 +26,7 @@ public struct CodexAgent: Agent {
     /// `agent.invalid_options` for options that make no valid command.
     public func processSpec(for session: SessionSpec, context: AgentContext) throws -> ProcessSpec {
         let options = try CodexOptions(session: session)
-        guard let prompt = session.prompt, prompt.plainValue.map({ !$0.trimmingASCIIWhitespace().isEmpty }) ?? true else {
-            throw AgentError(
-                ErrorCode.Agent.missingPrompt, "session `\(session.name)`: `agent: codex` needs a `prompt` (fed on stdin)",
-                context: [.init("session", session.name), .init("agent", kind)])
-        }
+        let prompt = try AgentOptionReader.requiredPrompt(of: session)
         let name = Self.processName(for: session.name)
         let promptFile = name + ".prompt"
         return ProcessSpec(
@@ -58,7 +54,7 @@ public struct CodexAgent: Agent {
     /// CLIs). The texts do not name the session.
     public func warnings(for session: SessionSpec) -> [String] {
         var warnings: [String] = []
-        let set = Set(session.env.filter { $0.value.plainValue.map { !$0.isEmpty } ?? true }.map(\.name))
+        let set = session.setEnvNames
         if set.contains("CODEX_API_KEY") {
             warnings.append(
                 "CODEX_API_KEY is set in the env: `codex exec` uses it ahead of everything else, so an installed $CODEX_HOME/auth.json is ignored"

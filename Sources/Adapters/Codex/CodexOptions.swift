@@ -14,12 +14,8 @@ struct CodexOptions: Equatable {
 
     /// Reads and checks the options of `session`; throws `agent.invalid_options`.
     init(session: SessionSpec) throws {
-        guard case .agent(let kind, let options) = session.program, kind == CodexAgent.descriptor.kind else {
-            throw AgentError(
-                ErrorCode.Agent.invalidOptions, "session `\(session.name)` is not a `codex` agent session",
-                context: [.init("session", session.name), .init("agent", session.agentKind ?? "run")])
-        }
-        let reader = AgentOptionReader(session: session, options: options, schema: CodexAgent.descriptor.sessionOptions)
+        let descriptor = CodexAgent.descriptor
+        let reader = try AgentOptionReader(session: session, kind: descriptor.kind, schema: descriptor.sessionOptions)
         try reader.rejectUnknownKeys()
         if let model = try reader.plainText("model") {
             try reader.checkWord(model, key: "model", what: "a model id")

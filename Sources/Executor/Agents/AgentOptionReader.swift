@@ -15,6 +15,29 @@ public struct AgentOptionReader {
         self.schema = schema
     }
 
+    /// A reader of the options of `session`, which must be an agent session of `kind`
+    /// (`agent.invalid_options` otherwise); `schema` declares the options.
+    public init(session: SessionSpec, kind: String, schema: OptionSchema) throws {
+        guard case .agent(let actual, let options) = session.program, actual == kind else {
+            throw AgentError(
+                ErrorCode.Agent.invalidOptions, "session `\(session.name)` is not a `\(kind)` agent session",
+                context: [.init("session", session.name), .init("agent", session.agentKind ?? "run")])
+        }
+        self.init(session: session, options: options, schema: schema)
+    }
+
+    /// The prompt of an agent session that reads it on stdin: present and not blank
+    /// (`agent.missing_prompt` otherwise; a secret prompt counts as present).
+    public static func requiredPrompt(of session: SessionSpec) throws -> InterpolatedString {
+        guard let prompt = session.prompt, prompt.plainValue.map({ !$0.trimmingASCIIWhitespace().isEmpty }) ?? true else {
+            let kind = session.agentKind ?? "?"
+            throw AgentError(
+                ErrorCode.Agent.missingPrompt, "session `\(session.name)`: `agent: \(kind)` needs a `prompt` (fed on stdin)",
+                context: [.init("session", session.name), .init("agent", kind)])
+        }
+        return prompt
+    }
+
     /// An `agent.invalid_options` error about this session.
     public func invalid(_ message: String) -> AgentError {
         AgentError(

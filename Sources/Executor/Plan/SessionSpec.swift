@@ -86,6 +86,12 @@ public struct SessionSpec: Sendable, Equatable {
         if case .agent(let kind, _) = program { kind } else { nil }
     }
 
+    /// The names of the env variables that may carry a value: all but those set to an
+    /// empty literal (a secret or an unset `|plain` value counts, it is not known here).
+    public var setEnvNames: Set<String> {
+        Set(env.filter { $0.value.plainValue.map { !$0.isEmpty } ?? true }.map(\.name))
+    }
+
     /// Every secret of the session.
     public var secrets: [Secret] {
         var all = env.flatMap(\.value.secrets) + (prompt?.secrets ?? [])
