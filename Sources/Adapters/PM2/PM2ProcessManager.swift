@@ -30,8 +30,6 @@ public struct PM2ProcessManager: ProcessManager {
     static let managerMissing: Int32 = 94
     /// Exit status of a start when `pm2 start` failed.
     static let startRefused: Int32 = 98
-    /// Exit status of a start when the wrapper never wrote its pid.
-    static let wrapperSilent: Int32 = 95
 
     /// Bash that finds pm2 (with `~/.local/bin` first) or exits 94.
     var locate: String {
@@ -77,7 +75,7 @@ public struct PM2ProcessManager: ProcessManager {
             throw ProcessError(ErrorCode.Process.managerMissing, detail, context: context)
         case Self.startRefused:
             throw ProcessError(ErrorCode.Process.daemonFailed, "pm2 refused to start `\(spec.name)`: \(detail)", context: context)
-        case Self.wrapperSilent:
+        case SessionWrapper.silentStatus:
             throw ProcessError(ErrorCode.Process.startFailed, "PM2 started `\(spec.name)` but its wrapper never ran: \(detail)", context: context)
         default:
             if let error = FileInstallScript.error(for: result, batch: batch, instance: target.instance) { throw error }

@@ -24,6 +24,9 @@ public struct ShellProcessManager: ProcessManager {
         self.init(stopGrace: .milliseconds(options.durationMilliseconds("stop_grace") ?? 10_000))
     }
 
+    /// Exit status of a start when `setsid` is missing on the instance.
+    static let setsidMissing: Int32 = 96
+
     // MARK: start
 
     /// Writes the session's files and launches its wrapper in one exec; returns once the wrapper reported its pid.
@@ -38,16 +41,16 @@ public struct ShellProcessManager: ProcessManager {
             label: "start:\(spec.name)", directories: [(target.runjobDirectory, .ownerOnlyDirectory), (target.runDirectory, .ownerOnlyDirectory)],
             files: files.writes)
         let launch = """
-            command -v setsid >/dev/null 2>&1 || { echo 'setsid is not installed on the instance (util-linux)' >&2; exit 96; }
+            command -v setsid >/dev/null 2>&1 || { echo 'setsid is not installed on the instance (util-linux)' >&2; exit \(Self.setsidMissing); }
             \(files.clearState)
             setsid bash \(ShellQuoting.quote(files.wrapperPath)) < /dev/null > /dev/null 2>&1 &
             \(files.awaitPid)
             """
         let (command, stdin) = FileInstallScript.build(batch, then: launch, recordsAfter: records)
         let result = try await target.provider.exec(target.instance, command, stdin: stdin)
-        if result.exitCode == 95 || result.exitCode == 96 {
+        if result.exitCode == SessionWrapper.silentStatus || result.exitCode == Self.setsidMissing {
             throw ProcessError(
-                result.exitCode == 96 ? ErrorCode.Process.managerMissing : ErrorCode.Process.startFailed,
+                result.exitCode == Self.setsidMissing ? ErrorCode.Process.managerMissing : ErrorCode.Process.startFailed,
                 "could not start `\(spec.name)`: \(result.stderrText.trimmingASCIIWhitespace())",
                 context: [.init("instance", target.instance), .init("process", spec.name)])
         }

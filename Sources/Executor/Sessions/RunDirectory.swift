@@ -93,14 +93,6 @@ public enum RunDirectory {
         return LogChunk(bytes: Array(output[(newline + 1)...]), nextOffset: max(size, offset ?? 0))
     }
 
-    /// The error for a session that exited with the missing-directory status, or `nil`.
-    public static func missingDirectoryError(_ state: ProcessState, session: String) -> ProcessError? {
-        guard state.exitCode == Int(ShellScript.missingDirectoryStatus) else { return nil }
-        return ProcessError(
-            ErrorCode.Process.cwdMissing, "the working directory of session `\(session)` does not exist on the instance (see its stderr log)",
-            context: [.init("session", session), .init("process", state.name)])
-    }
-
     /// Runs a read-only script from this file on the instance; a non-zero exit is `process.invalid_output`.
     public static func read(_ script: String, on target: ProcessTarget, label: String) async throws -> ExecResult {
         let result = try await target.provider.exec(target.instance, CommandSpec(.shell(script), label: label, readOnly: true), stdin: nil)
