@@ -71,8 +71,8 @@ extension StatusCommand {
     /// `agent ok, 3 turns, $0.0123, 4.2 s, session <id>`.
     static func describe(_ result: SessionResult) -> String {
         var parts = [result.isError ? "agent error" : "agent ok"]
-        if let turns = result.turns { parts.append("\(turns) turn\(turns == 1 ? "" : "s")") }
-        if let cost = result.costUSD { parts.append("$" + String(format: "%.4f", cost)) }
+        if let turns = result.turns { parts.append(LineText.count(turns, "turn")) }
+        if let cost = result.costUSD { parts.append(LineText.dollars(cost)) }
         if let duration = result.durationMilliseconds { parts.append(String(format: "%.1f s", Double(duration) / 1000)) }
         if let session = result.agentSession { parts.append("session \(session)") }
         return parts.joined(separator: ", ")
