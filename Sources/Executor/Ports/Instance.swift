@@ -12,6 +12,10 @@ public enum InstanceStatus: String, Sendable, Equatable, Codable {
     case error
     /// A state this runjob does not know.
     case unknown
+    /// Half-made or damaged: the provider found it but cannot read its record (a boot
+    /// cut short, a corrupted labels file). Its labels may be partial; see ``Instance/problem``.
+    /// `status` lists it and `destroy` removes it.
+    case incomplete
 }
 
 /// An instance as a provider reports it.
@@ -26,14 +30,19 @@ public struct Instance: Sendable, Equatable {
     public var home: String?
     /// Creation time, Unix seconds, when known.
     public var createdAt: Int?
+    /// Why the instance is ``InstanceStatus/incomplete`` (for people), else `nil`.
+    public var problem: String?
 
     /// Creates an instance record.
-    public init(id: String, status: InstanceStatus, labels: [String: String], home: String? = nil, createdAt: Int? = nil) {
+    public init(
+        id: String, status: InstanceStatus, labels: [String: String], home: String? = nil, createdAt: Int? = nil, problem: String? = nil
+    ) {
         self.id = id
         self.status = status
         self.labels = labels
         self.home = home
         self.createdAt = createdAt
+        self.problem = problem
     }
 }
 
