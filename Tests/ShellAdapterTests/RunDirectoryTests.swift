@@ -50,7 +50,37 @@ struct RunDirectoryTests {
         await #expect(throws: ProviderError.self) {
             _ = try await RunDirectory.logs("job", stream: .stdout, on: rig.target, from: nil, tail: nil)
         }
-        #expect(RunDirectory.parseLogs(Array("not a size\nx".utf8), from: nil) == nil)
-        #expect(RunDirectory.parseLogs([], from: nil) == nil)
+        #expect(RunDirectory.parseLogs(Array("not a size\nx".utf8)) == nil)
+        #expect(RunDirectory.parseLogs(Array("12\nx".utf8)) == nil)
+        #expect(RunDirectory.parseLogs([]) == nil)
+    }
+
+    @Test("logs in bounded chunks: a limit cuts a read, the next offset continues it, negative offsets count from the end")
+    func boundedLogs() async throws {
+        try await withShellRig { rig in
+            try FileManager.default.createDirectory(atPath: rig.target.runDirectory, withIntermediateDirectories: true)
+            let text = (1...200).map { "line \($0)\n" }.joined()
+            try text.write(toFile: rig.target.runDirectory + "/job.out", atomically: true, encoding: .utf8)
+            let first = try await RunDirectory.logs("job", stream: .stdout, on: rig.target, from: nil, tail: nil, limit: 100)
+            #expect(first.bytes.count == 100)
+            #expect(first.start == 0 && first.size == text.utf8.count && first.hasMore)
+            var joined = first.bytes
+            var next = first.nextOffset
+            while next < text.utf8.count {
+                let chunk = try await RunDirectory.logs("job", stream: .stdout, on: rig.target, from: next, tail: nil, limit: 100)
+                #expect(chunk.start == next)
+                joined += chunk.bytes
+                next = chunk.nextOffset
+            }
+            #expect(joined == Array(text.utf8))
+            let end = try await RunDirectory.logs("job", stream: .stdout, on: rig.target, from: -9, tail: nil, limit: 100)
+            #expect(String(decoding: end.bytes, as: UTF8.self) == "line 200\n")
+            let tail = try await RunDirectory.logs("job", stream: .stdout, on: rig.target, from: nil, tail: 3, limit: 9)
+            #expect(String(decoding: tail.bytes, as: UTF8.self) == "line 198\n")
+            #expect(tail.start == text.utf8.count - "line 198\nline 199\nline 200\n".utf8.count && tail.hasMore)
+            // The joined reader of the port streams any size through bounded reads.
+            let all = try await rig.manager.logs("job", stream: .stdout, on: rig.target, from: nil, tail: nil)
+            #expect(all.bytes == Array(text.utf8))
+        }
     }
 }

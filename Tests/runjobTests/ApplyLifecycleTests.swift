@@ -130,7 +130,7 @@ struct ApplyLifecycleTests {
         #expect((apply.out + apply.err).contains("`apply --keep` keeps it after a failure, for `runjob logs`"))
     }
 
-    @Test("re-applying after a session failed (kept instance) says the finished session is not run again, and how to re-run it")
+    @Test("a failed session is tainted: plan proposes running it again (exit 2), re-apply runs it again and says why")
     func reapplyAfterFailedSession() async throws {
         let home = try TemporaryDirectory(prefix: "runjob-home")
         defer { home.remove() }
@@ -150,11 +150,15 @@ struct ApplyLifecycleTests {
         #expect(!first.out.contains("ran in an earlier apply"))
         let logs = try await runjob(["logs", file, "boom"], home: home)
         #expect(logs.err.contains("oops"))
+        let plan = try await runjob(["plan", "--detailed-exitcode", file], home: home)
+        #expect(plan.status == 2, "\(plan.out)\(plan.err)")
+        #expect(plan.out.contains("re-run boom (it failed (exit 3) in run"), "\(plan.out)")
         let second = try await runjob(["apply", "--keep", file], home: home)
         #expect(second.status == 1)
         try await expectValidEvents(second.out)
-        #expect(second.out.contains("ran in an earlier apply"))
-        #expect(second.out.contains("`runjob destroy` and apply again to re-run it"))
+        #expect(second.out.contains("session boom: running it again: it failed (exit 3) in run"), "\(second.out)")
+        let runs = second.out.split(separator: "\n").filter { $0.contains("\"step\":\"start:boom\"") && $0.contains("step.finished") }
+        #expect(runs.count == 1 && runs[0].contains("\"reason\""))
         let destroy = try await runjob(["destroy", "--yes", file], home: home)
         #expect(destroy.status == 0, "\(destroy.err)")
     }

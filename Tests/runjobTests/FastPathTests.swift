@@ -89,7 +89,8 @@ import Testing
             return Set(names)
         }
         #expect(options(ValidateCommand.self) == FastPath.validateOptions.union(FastPath.validateFlags))
-        #expect(options(PlanCommand.self) == FastPath.planOptions.union(FastPath.planFlags))
+        #expect(options(PlanCommand.self) == FastPath.planOptions.union(FastPath.planFlags).union(FastPath.planDeferredOptions))
+        #expect(FastPath(["plan", "a.yaml", "--rerun", "x"]) == nil)
         // The check reads the real usage line: an empty reading would prove nothing.
         #expect(!options(ValidateCommand.self).isEmpty)
     }

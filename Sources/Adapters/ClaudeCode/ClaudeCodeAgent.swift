@@ -14,6 +14,9 @@ public struct ClaudeCodeAgent: Agent {
     /// An agent.
     public init() {}
 
+    /// `descriptor.processNamePrefix`.
+    public var processNamePrefix: String { Self.descriptor.processNamePrefix }
+
     /// The process name of a Claude Code session: `cc-` and the sanitized session name
     /// (the prefix keeps a numeric name from being read as a PM2 id).
     public static func processName(for session: String) -> String {

@@ -14,6 +14,9 @@ public struct CodexAgent: Agent {
     /// An agent.
     public init() {}
 
+    /// `descriptor.processNamePrefix`.
+    public var processNamePrefix: String { Self.descriptor.processNamePrefix }
+
     /// The process name of a Codex session: `cx-` and the sanitized session name.
     public static func processName(for session: String) -> String {
         descriptor.processNamePrefix + ProcessNaming.sanitize(session)

@@ -42,9 +42,13 @@ public struct PM2ProcessManager: ProcessManager {
 
     // MARK: start
 
-    /// Writes the session's files, deletes any PM2 entry of that name, starts it under
-    /// PM2 and waits for the wrapper's pid, in one exec; `records` land only after that.
-    public func start(_ spec: ProcessSpec, on target: ProcessTarget, records: [FileWrite]) async throws -> ProcessState {
+    /// Writes the session's files and, after ``SessionLaunch``'s lock, live search and
+    /// intent records, deletes any PM2 entry of that name, starts it under PM2 and waits
+    /// for the wrapper's pid, in one exec. A live process of the session is adopted or,
+    /// when replacing, deleted from PM2 (and its group killed) first.
+    public func start(_ spec: ProcessSpec, on target: ProcessTarget, records: [FileWrite], ifRunning: SessionLaunch.IfRunning) async throws
+        -> ProcessState
+    {
         let q = ShellQuoting.quote
         let files = try SessionWrapper(spec: spec, target: target, output: .inherited)
         let restart: [String]
@@ -55,18 +59,24 @@ public struct PM2ProcessManager: ProcessManager {
         let payload = "exec bash " + q(files.wrapperPath)
         let startArgs =
             [binary, "start", "bash", "--name", spec.name] + restart + ["-o", files.base + ".out", "-e", files.base + ".err", "--", "-lc", payload]
+        // Every pm2 call closes the session lock's descriptor (9): a daemon it spawns must not hold the lock.
+        let stopLive = """
+            \(ShellQuoting.join([binary, "delete", spec.name])) >/dev/null 2>&1 9>&- || true
+            \(SessionLaunch.stopLiveGroup(graceTenths: 50))
+            """
         let launch = """
             \(locate)
+            \(SessionLaunch.prelude(name: spec.name, target: target, ifRunning: ifRunning, stop: stopLive))
             \(files.clearState)
             : >| \(q(files.base + ".out")); : >| \(q(files.base + ".err"))
-            \(ShellQuoting.join([binary, "delete", spec.name])) >/dev/null 2>&1 || true
-            started=$(\(ShellQuoting.join(startArgs)) 2>&1) || { printf '%s\\n' "$started" | grep -v '^[│┌└├─]' | tail -n 20 >&2; exit \(Self.startRefused); }
+            \(ShellQuoting.join([binary, "delete", spec.name])) >/dev/null 2>&1 9>&- || true
+            started=$(\(ShellQuoting.join(startArgs)) 2>&1 9>&-) || { printf '%s\\n' "$started" | grep -v '^[│┌└├─]' | tail -n 20 >&2; exit \(Self.startRefused); }
             \(files.awaitPid)
             """
         let batch = FileBatch(
             label: "start:\(spec.name)", directories: [(target.runjobDirectory, .ownerOnlyDirectory), (target.runDirectory, .ownerOnlyDirectory)],
             files: files.writes)
-        let (command, stdin) = FileInstallScript.build(batch, then: launch, recordsAfter: records)
+        let (command, stdin) = FileInstallScript.build(batch, then: launch, intent: records)
         let result = try await target.provider.exec(target.instance, command, stdin: stdin)
         let context = [ErrorContext("instance", target.instance), ErrorContext("process", spec.name)]
         let detail = result.stderrText.trimmingASCIIWhitespace()
@@ -77,13 +87,19 @@ public struct PM2ProcessManager: ProcessManager {
             throw ProcessError(ErrorCode.Process.daemonFailed, "pm2 refused to start `\(spec.name)`: \(detail)", context: context)
         case SessionWrapper.silentStatus:
             throw ProcessError(ErrorCode.Process.startFailed, "PM2 started `\(spec.name)` but its wrapper never ran: \(detail)", context: context)
+        case SessionLaunch.lockTimeoutStatus:
+            throw ProcessError(ErrorCode.Process.startFailed, "could not start `\(spec.name)`: \(detail)", context: context)
         default:
             if let error = FileInstallScript.error(for: result, batch: batch, instance: target.instance) { throw error }
         }
-        guard let pid = Int(result.stdoutText.trimmingASCIIWhitespace()) else {
+        switch SessionLaunch.parse(result.stdoutText) {
+        case .adopted(let run, let pid)?:
+            return ProcessState(name: spec.name, run: run, status: .running, pid: pid)
+        case .started(let pid)?:
+            return ProcessState(name: spec.name, run: target.run, status: .running, pid: pid)
+        case nil:
             throw ProcessError(ErrorCode.Process.startFailed, "could not start `\(spec.name)`: no pid reported", context: context)
         }
-        return ProcessState(name: spec.name, run: target.run, status: .running, pid: pid)
     }
 
     // MARK: status, list
@@ -149,9 +165,12 @@ public struct PM2ProcessManager: ProcessManager {
 
     // MARK: logs
 
-    /// Bytes of the session's stdout or stderr log, read from the run directory (never `pm2 logs`).
-    public func logs(_ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?) async throws -> LogChunk {
-        try await RunDirectory.logs(name, stream: stream, on: target, from: offset, tail: tail)
+    /// At most `limit` bytes of the session's stdout or stderr log, read from the run
+    /// directory: from `offset` (negative: from the end), the last `tail` lines, or the start.
+    public func logs(_ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?, limit: Int) async throws
+        -> LogChunk
+    {
+        try await RunDirectory.logs(name, stream: stream, on: target, from: offset, tail: tail, limit: limit)
     }
 
 }

@@ -29,8 +29,12 @@ public struct ShellProcessManager: ProcessManager {
 
     // MARK: start
 
-    /// Writes the session's files and launches its wrapper in one exec; returns once the wrapper reported its pid.
-    public func start(_ spec: ProcessSpec, on target: ProcessTarget, records: [FileWrite]) async throws -> ProcessState {
+    /// Writes the session's files and launches its wrapper in one exec (after
+    /// ``SessionLaunch``'s lock, live search and intent records); returns once the
+    /// wrapper reported its pid, or the live process it adopted.
+    public func start(_ spec: ProcessSpec, on target: ProcessTarget, records: [FileWrite], ifRunning: SessionLaunch.IfRunning) async throws
+        -> ProcessState
+    {
         guard spec.restart == .never else {
             throw ProcessError(
                 ErrorCode.Process.unsupported, "the shell process manager does not restart sessions; use `process_manager: pm2` for restarts",
@@ -40,29 +44,41 @@ public struct ShellProcessManager: ProcessManager {
         let batch = FileBatch(
             label: "start:\(spec.name)", directories: [(target.runjobDirectory, .ownerOnlyDirectory), (target.runDirectory, .ownerOnlyDirectory)],
             files: files.writes)
+        // The lock's descriptor (9) must not stay open in the session, or the lock would live as long as it.
         let launch = """
             command -v setsid >/dev/null 2>&1 || { echo 'setsid is not installed on the instance (util-linux)' >&2; exit \(Self.setsidMissing); }
+            \(SessionLaunch.prelude(name: spec.name, target: target, ifRunning: ifRunning, stop: SessionLaunch.stopLiveGroup(graceTenths: graceTenths)))
             \(files.clearState)
-            setsid bash \(ShellQuoting.quote(files.wrapperPath)) < /dev/null > /dev/null 2>&1 &
+            setsid bash \(ShellQuoting.quote(files.wrapperPath)) < /dev/null > /dev/null 2>&1 9>&- &
             \(files.awaitPid)
             """
-        let (command, stdin) = FileInstallScript.build(batch, then: launch, recordsAfter: records)
+        let (command, stdin) = FileInstallScript.build(batch, then: launch, intent: records)
         let result = try await target.provider.exec(target.instance, command, stdin: stdin)
-        if result.exitCode == SessionWrapper.silentStatus || result.exitCode == Self.setsidMissing {
+        let context = [ErrorContext("instance", target.instance), ErrorContext("process", spec.name)]
+        switch result.exitCode {
+        case SessionWrapper.silentStatus, SessionLaunch.lockTimeoutStatus:
+            throw ProcessError(ErrorCode.Process.startFailed, "could not start `\(spec.name)`: \(result.stderrText.trimmingASCIIWhitespace())", context: context)
+        case Self.setsidMissing:
             throw ProcessError(
-                result.exitCode == Self.setsidMissing ? ErrorCode.Process.managerMissing : ErrorCode.Process.startFailed,
-                "could not start `\(spec.name)`: \(result.stderrText.trimmingASCIIWhitespace())",
-                context: [.init("instance", target.instance), .init("process", spec.name)])
+                ErrorCode.Process.managerMissing, "could not start `\(spec.name)`: \(result.stderrText.trimmingASCIIWhitespace())", context: context)
+        default:
+            if let error = FileInstallScript.error(for: result, batch: batch, instance: target.instance) { throw error }
         }
-        if let error = FileInstallScript.error(for: result, batch: batch, instance: target.instance) { throw error }
-        let output = result.stdoutText.trimmingASCIIWhitespace()
-        guard result.exitCode == 0, let pid = Int(output) else {
+        switch SessionLaunch.parse(result.stdoutText) {
+        case .adopted(let run, let pid)?:
+            return ProcessState(name: spec.name, run: run, status: .running, pid: pid)
+        case .started(let pid)?:
+            return ProcessState(name: spec.name, run: target.run, status: .running, pid: pid)
+        case nil:
+            let detail = result.stderrText.trimmingASCIIWhitespace()
             throw ProcessError(
-                ErrorCode.Process.startFailed,
-                "could not start `\(spec.name)`: \(result.stderrText.trimmingASCIIWhitespace().isEmpty ? "no pid reported" : result.stderrText.trimmingASCIIWhitespace())",
-                context: [.init("instance", target.instance), .init("process", spec.name)])
+                ErrorCode.Process.startFailed, "could not start `\(spec.name)`: \(detail.isEmpty ? "no pid reported" : detail)", context: context)
         }
-        return ProcessState(name: spec.name, run: target.run, status: .running, pid: pid)
+    }
+
+    /// The grace period in tenths of a second (at least one).
+    var graceTenths: Int {
+        max(1, Int(stopGrace.components.seconds * 10 + stopGrace.components.attoseconds / 100_000_000_000_000_000))
     }
 
     // MARK: status, list
@@ -83,7 +99,6 @@ public struct ShellProcessManager: ProcessManager {
 
     /// TERM to the process group, KILL after the grace period; marks the session stopped.
     public func stop(_ name: String, on target: ProcessTarget) async throws {
-        let graceTenths = max(1, Int(stopGrace.components.seconds * 10 + stopGrace.components.attoseconds / 100_000_000_000_000_000))
         let script = """
             d=\(ShellQuoting.quote(target.runDirectory)); n=\(ShellQuoting.quote(name))
             [ -f "$d/$n.pid" ] || { echo "no process $n in this run" >&2; exit 3; }
@@ -110,9 +125,12 @@ public struct ShellProcessManager: ProcessManager {
 
     // MARK: logs
 
-    /// Bytes of the session's stdout or stderr log: from `offset`, or the last `tail` lines, or all.
-    public func logs(_ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?) async throws -> LogChunk {
-        try await RunDirectory.logs(name, stream: stream, on: target, from: offset, tail: tail)
+    /// At most `limit` bytes of the session's stdout or stderr log, read from the run
+    /// directory: from `offset` (negative: from the end), the last `tail` lines, or the start.
+    public func logs(_ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?, limit: Int) async throws
+        -> LogChunk
+    {
+        try await RunDirectory.logs(name, stream: stream, on: target, from: offset, tail: tail, limit: limit)
     }
 
 }

@@ -24,12 +24,18 @@ public enum FileInstallScript {
     ///
     /// Paths may start with `~/`: they are then relative to the `$HOME` of the
     /// command (useful before runjob knows the instance's home).
-    public static func build(_ batch: FileBatch, then followUp: String? = nil, recordsAfter: [FileWrite] = []) -> (
+    ///
+    /// `intent` records are written and verified with the batch too, but the follow-up
+    /// puts them in place itself, by calling the bash function ``placeIntentFunction``
+    /// at the moment it chooses (a launch: after its checks, before the process starts,
+    /// so that no process ever runs without its record). A follow-up that exits without
+    /// calling it leaves none of them behind.
+    public static func build(_ batch: FileBatch, then followUp: String? = nil, recordsAfter: [FileWrite] = [], intent: [FileWrite] = []) -> (
         command: CommandSpec, stdin: [UInt8]
     ) {
         let ordinary = batch.files
         let deferred = batch.records + recordsAfter
-        let all = ordinary + deferred
+        let all = ordinary + deferred + intent
         // Few processes per file: a whole batch (a credential profile, a session's files)
         // runs in tens of milliseconds even on a small VM.
         var lines = [
@@ -101,6 +107,11 @@ public enum FileInstallScript {
                 + "mv -f -- \"$t\(index)\" \(target) || fail \(writeFailed) \(cannot)"
         }
         for (index, file) in ordinary.enumerated() { lines.append(place(index, file)) }
+        let intentBase = ordinary.count + deferred.count
+        lines.append(
+            "\(placeIntentFunction)() {\n"
+                + (intent.isEmpty ? "  :" : intent.enumerated().map { place(intentBase + $0.offset, $0.element) }.joined(separator: "\n"))
+                + "\n}")
         if let verify = batch.verify {
             let check = ShellScript.render(verify).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
             lines.append(
@@ -119,6 +130,9 @@ public enum FileInstallScript {
         lines.append("exit 0")
         return (CommandSpec(.shell(lines.joined(separator: "\n")), label: batch.label), payload)
     }
+
+    /// The bash function a follow-up calls to put the batch's `intent` records in place.
+    public static let placeIntentFunction = "runjob_place_intent"
 
     /// The error for a failed batch run, from its exit status and (redacted by the caller) stderr.
     public static func error(for result: ExecResult, batch: FileBatch, instance: String) -> ProviderError? {

@@ -47,6 +47,9 @@ public protocol Agent: Sendable {
     /// The `agent:` kind (`claude`, `codex`, `command`).
     var kind: String { get }
 
+    /// What the agent puts before a session's sanitized name to name its process (`cc-`).
+    var processNamePrefix: String { get }
+
     /// The process for `session`; throws ``AgentError`` when its options make no valid command.
     func processSpec(for session: SessionSpec, context: AgentContext) throws -> ProcessSpec
 
@@ -63,6 +66,9 @@ public protocol Agent: Sendable {
 }
 
 extension Agent {
+    /// No prefix by default: the process is named like the session.
+    public var processNamePrefix: String { "" }
+
     /// Agents without a result format report none.
     public func result(fromOutput output: [UInt8]) -> SessionResult? { nil }
 

@@ -79,14 +79,23 @@ public enum LogStream: String, Sendable, Equatable, CaseIterable {
 public struct LogChunk: Sendable, Equatable {
     /// The bytes (the user's data: redact before showing).
     public var bytes: [UInt8]
-    /// The byte offset after these bytes, to continue a follow.
+    /// The byte offset after these bytes, to continue reading or following.
     public var nextOffset: Int
+    /// The offset of the first byte.
+    public var start: Int
+    /// The log's size when it was read (more may follow while the process runs).
+    public var size: Int
 
-    /// Creates a chunk.
-    public init(bytes: [UInt8], nextOffset: Int) {
+    /// Creates a chunk; `start` defaults to where `bytes` must begin, `size` to `nextOffset`.
+    public init(bytes: [UInt8], nextOffset: Int, start: Int? = nil, size: Int? = nil) {
         self.bytes = bytes
         self.nextOffset = nextOffset
+        self.start = start ?? max(0, nextOffset - bytes.count)
+        self.size = size ?? nextOffset
     }
+
+    /// Whether the read stopped before the end of the log as it was.
+    public var hasMore: Bool { nextOffset < size }
 }
 
 /// Keeps sessions running on an instance, through the provider's exec only.
@@ -99,9 +108,15 @@ public protocol ProcessManager: Sendable {
     var kind: String { get }
 
     /// Starts `spec` detached from the exec call and returns once it is launched.
-    /// `records` (runjob's state files about this start) must exist afterwards only
-    /// if the launch succeeded; a manager writes them in the same round trip when it can.
-    func start(_ spec: ProcessSpec, on target: ProcessTarget, records: [FileWrite]) async throws -> ProcessState
+    ///
+    /// A session has at most one live process per instance: when one of `spec.name`
+    /// runs in any run directory of the instance, `ifRunning` says whether to adopt it
+    /// (nothing is started; the state returned names its run) or to stop it first.
+    /// Launches of one name on one instance take turns. `records` (runjob's intent
+    /// records about this start) are in place before the process starts and are not
+    /// written when an existing process is adopted. See ``SessionLaunch``.
+    func start(_ spec: ProcessSpec, on target: ProcessTarget, records: [FileWrite], ifRunning: SessionLaunch.IfRunning) async throws
+        -> ProcessState
 
     /// Stops the process (TERM to its group, KILL after a grace period); succeeds if it already finished.
     func stop(_ name: String, on target: ProcessTarget) async throws
@@ -112,8 +127,37 @@ public protocol ProcessManager: Sendable {
     /// Every process the manager knows on the instance (all runs).
     func list(on target: ProcessTarget) async throws -> [ProcessState]
 
-    /// Log bytes of `stream` from `offset` (nil: the last `tail` lines, or everything).
-    func logs(_ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?) async throws -> LogChunk
+    /// At most `limit` log bytes of `stream`: from `offset` (a negative one counts from the
+    /// end), else from where the last `tail` lines begin, else from the start. Read on
+    /// with the chunk's `nextOffset` while ``LogChunk/hasMore``.
+    func logs(_ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?, limit: Int) async throws -> LogChunk
+}
+
+extension ProcessManager {
+    /// Bytes one log read returns at most, so logs of any size stream through bounded exec outputs.
+    public static var logChunkLimit: Int { 8 << 20 }
+
+    /// Every log byte of `stream` from `offset` (or of the last `tail` lines, or all),
+    /// read in bounded chunks and joined.
+    public func logs(_ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?) async throws -> LogChunk {
+        var chunk = try await logs(name, stream: stream, on: target, from: offset, tail: tail, limit: Self.logChunkLimit)
+        while chunk.hasMore {
+            let next = try await logs(name, stream: stream, on: target, from: chunk.nextOffset, tail: nil, limit: Self.logChunkLimit)
+            guard next.nextOffset > chunk.nextOffset else { break }
+            chunk.bytes += next.bytes
+            chunk.nextOffset = next.nextOffset
+            chunk.size = max(chunk.size, next.size)
+        }
+        return chunk
+    }
+
+    /// The end of a session's stdout (at most `bytes`, from a line boundary when the cut
+    /// falls inside the log): where an agent's final result is.
+    public func outputTail(_ name: String, on target: ProcessTarget, bytes: Int = 4 << 20) async throws -> [UInt8] {
+        let chunk = try await logs(name, stream: .stdout, on: target, from: -bytes, tail: nil, limit: bytes)
+        guard chunk.start > 0, let newline = chunk.bytes.firstIndex(of: UInt8(ascii: "\n")) else { return chunk.bytes }
+        return Array(chunk.bytes[(newline + 1)...])
+    }
 }
 
 extension ProcessManager {
@@ -142,8 +186,13 @@ extension ProcessManager {
 }
 
 extension ProcessManager {
-    /// Starts `spec` without records.
+    /// Starts `spec` without records, adopting a live process of the same name.
     public func start(_ spec: ProcessSpec, on target: ProcessTarget) async throws -> ProcessState {
-        try await start(spec, on: target, records: [])
+        try await start(spec, on: target, records: [], ifRunning: .adopt)
+    }
+
+    /// Starts `spec` with `records`, adopting a live process of the same name.
+    public func start(_ spec: ProcessSpec, on target: ProcessTarget, records: [FileWrite]) async throws -> ProcessState {
+        try await start(spec, on: target, records: records, ifRunning: .adopt)
     }
 }

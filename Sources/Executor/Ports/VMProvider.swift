@@ -82,4 +82,29 @@ public protocol VMProvider: Sendable {
 
     /// The bytes of the file at the absolute `path`, or `nil` when it does not exist.
     func readFile(_ id: String, path: String) async throws -> [UInt8]?
+
+    /// Makes a found instance usable and returns it ready: waits for one that is still
+    /// starting, resumes a paused one. Throws `provider.wrong_state` when it cannot be
+    /// made ready (state `error`): replacing it is the caller's decision.
+    func makeReady(_ instance: Instance) async throws -> Instance
+
+    /// What identifies where this provider keeps instances (the kind, and the folder or
+    /// account): two runs with the same scope, name and workspace share one lease.
+    var leaseScope: String { get }
+}
+
+extension VMProvider {
+    /// The kind alone by default.
+    public var leaseScope: String { kind }
+
+    /// Providers whose instances are always ready return them as they are; any other
+    /// state is `provider.wrong_state`.
+    public func makeReady(_ instance: Instance) async throws -> Instance {
+        guard instance.status == .ready else {
+            throw ProviderError(
+                ErrorCode.Provider.wrongState, "the instance is `\(instance.status.rawValue)`, and the \(kind) provider cannot make it ready",
+                context: [.init("instance", instance.id)])
+        }
+        return instance
+    }
 }

@@ -1,24 +1,47 @@
 /// What already exists on the provider for a manifest in a workspace, found by
 /// labels (so any machine sees the same), and what apply would do about it.
+///
+/// When two boots raced and a machine has several instances, the oldest one
+/// (creation time, then boot token, then id: the same order for every reader)
+/// is the machine's instance and the others are ``duplicates`` that apply removes.
 public struct Deployment: Sendable {
     /// What apply would do with one machine.
     public enum Action: Sendable, Equatable {
         /// No instance: boot one.
         case create
-        /// An instance booted for this config: reuse it.
+        /// An instance booted for this config: reuse it (after waiting for it or resuming it when it is not ready).
         case reuse(Instance)
         /// An instance booted for another config: replace it (only with `--replace`).
         case replace(Instance)
-        /// Several instances claim the machine.
-        case ambiguous([Instance])
+        /// An instance that cannot be used (state `error`, a damaged record): replace it (only with `--replace`).
+        case unusable(Instance, reason: String)
+
+        /// Whether the instance cannot be used as it is.
+        public var isUnusable: Bool {
+            if case .unusable = self { true } else { false }
+        }
+
+        /// The instance the action is about, if any.
+        public var instance: Instance? {
+            switch self {
+            case .create: nil
+            case .reuse(let instance), .replace(let instance), .unusable(let instance, _): instance
+            }
+        }
     }
 
     /// The plan's machines, in order, with what to do.
     public var actions: [(machine: String, action: Action)]
-    /// Records read from reused instances, by instance id.
+    /// Extra instances of a machine (from boots that raced), by machine: apply removes them.
+    public var duplicates: [String: [Instance]]
+    /// Records read from reused or replaced instances that are ready, by instance id.
     public var states: [String: InstanceState]
+    /// Every session process the process manager knows, by instance id (read with the states).
+    public var processes: [String: [ProcessState]]
     /// Instances of this name and workspace for machines the manifest no longer has.
     public var strays: [Instance]
+    /// Damaged instances of this name and workspace whose machine cannot be told.
+    public var unattributed: [Instance]
     /// The labels that find this deployment.
     public var labels: [String: String]
 
@@ -27,42 +50,90 @@ public struct Deployment: Sendable {
         [InstanceLabel.name: name, InstanceLabel.workspace: workspace]
     }
 
-    /// Finds the deployment of `plan` in `workspace`: one list call, plus one
-    /// read-only state read per reused or replaced instance when `readState`.
-    public static func discover(plan: Plan, workspace: String, provider: any VMProvider, readState: Bool = true) async throws -> Deployment {
+    /// The order that picks a machine's instance among several: oldest first, the same for every reader.
+    public static func precedes(_ lhs: Instance, _ rhs: Instance) -> Bool {
+        let left = (lhs.createdAt ?? Int.max, lhs.labels[InstanceLabel.boot] ?? "~", lhs.id)
+        let right = (rhs.createdAt ?? Int.max, rhs.labels[InstanceLabel.boot] ?? "~", rhs.id)
+        return left < right
+    }
+
+    /// Finds the deployment of `plan` in `workspace`: one list call, plus, when
+    /// `readState`, one read-only state read per ready instance and (with a
+    /// `processManager`) one read-only list of its session processes.
+    public static func discover(
+        plan: Plan, workspace: String, provider: any VMProvider, processManager: (any ProcessManager)? = nil, readState: Bool = true
+    ) async throws -> Deployment {
         let labels = labels(name: plan.name, workspace: workspace)
         let instances = try await provider.list(labels: labels)
         var byMachine: [String: [Instance]] = [:]
-        for instance in instances { byMachine[instance.labels[InstanceLabel.machine] ?? "", default: []].append(instance) }
-        var actions: [(String, Action)] = []
-        var states: [String: InstanceState] = [:]
-        for machine in plan.machines {
-            let found = (byMachine[machine.name] ?? []).sorted { $0.id < $1.id }
-            let action: Action
-            switch found.count {
-            case 0: action = .create
-            case 1: action = found[0].labels[InstanceLabel.config] == plan.configDigest ? .reuse(found[0]) : .replace(found[0])
-            default: action = .ambiguous(found)
+        var unattributed: [Instance] = []
+        for instance in instances {
+            guard let machine = instance.labels[InstanceLabel.machine] else {
+                unattributed.append(instance)
+                continue
             }
-            if readState {
-                switch action {
-                case .reuse(let instance), .replace(let instance):
-                    states[instance.id] = try await InstanceState.read(from: provider, instance: instance.id)
-                default: break
+            byMachine[machine, default: []].append(instance)
+        }
+        var actions: [(String, Action)] = []
+        var duplicates: [String: [Instance]] = [:]
+        var states: [String: InstanceState] = [:]
+        var processes: [String: [ProcessState]] = [:]
+        for machine in plan.machines {
+            let found = (byMachine[machine.name] ?? []).sorted(by: precedes)
+            guard let chosen = found.first else {
+                actions.append((machine.name, .create))
+                continue
+            }
+            if found.count > 1 { duplicates[machine.name] = Array(found.dropFirst()) }
+            let action: Action
+            if let reason = unusableReason(chosen) {
+                action = .unusable(chosen, reason: reason)
+            } else {
+                action = chosen.labels[InstanceLabel.config] == plan.configDigest ? .reuse(chosen) : .replace(chosen)
+            }
+            if readState, chosen.status == .ready, !action.isUnusable {
+                let state = try await InstanceState.read(from: provider, instance: chosen.id)
+                states[chosen.id] = state
+                if let processManager, let home = chosen.home ?? state.home {
+                    // Any run: the target's run only names where a start would go.
+                    let target = ProcessTarget(provider: provider, instance: chosen.id, home: home, run: "-")
+                    processes[chosen.id] = try await processManager.list(on: target)
                 }
             }
             actions.append((machine.name, action))
         }
         let planned = Set(plan.machines.map(\.name))
-        let strays = instances.filter { !planned.contains($0.labels[InstanceLabel.machine] ?? "") }.sorted { $0.id < $1.id }
-        return Deployment(actions: actions, states: states, strays: strays, labels: labels)
+        let strays = instances.filter { instance in
+            guard let machine = instance.labels[InstanceLabel.machine] else { return false }
+            return !planned.contains(machine)
+        }.sorted { $0.id < $1.id }
+        return Deployment(
+            actions: actions, duplicates: duplicates, states: states, processes: processes, strays: strays,
+            unattributed: unattributed.sorted { $0.id < $1.id }, labels: labels)
+    }
+
+    /// Why an instance cannot be reused as it is, or `nil` when it can (possibly after waiting or resuming).
+    static func unusableReason(_ instance: Instance) -> String? {
+        switch instance.status {
+        case .ready, .booting, .stopped: nil
+        case .error: "the provider reports it in state `error`"
+        case .incomplete: instance.problem ?? "its record is missing or damaged"
+        case .stopping: "it is being paused or saved"
+        case .unknown: "the provider reports a state runjob does not know"
+        }
     }
 
     /// Creates a deployment view.
-    public init(actions: [(machine: String, action: Action)], states: [String: InstanceState], strays: [Instance], labels: [String: String]) {
+    public init(
+        actions: [(machine: String, action: Action)], duplicates: [String: [Instance]] = [:], states: [String: InstanceState],
+        processes: [String: [ProcessState]] = [:], strays: [Instance], unattributed: [Instance] = [], labels: [String: String]
+    ) {
         self.actions = actions
+        self.duplicates = duplicates
         self.states = states
+        self.processes = processes
         self.strays = strays
+        self.unattributed = unattributed
         self.labels = labels
     }
 
@@ -71,20 +142,30 @@ public struct Deployment: Sendable {
         actions.first { $0.machine == machine }?.action
     }
 
+    /// The instance that stands for `machine` (whatever its state), if any.
+    public func instance(for machine: String) -> Instance? {
+        action(for: machine)?.instance
+    }
+
     /// Whether some instance was booted for another config (or a machine was removed).
     public var configChanged: Bool {
         !strays.isEmpty || actions.contains { if case .replace = $0.action { true } else { false } }
     }
 
+    /// Why apply needs `--replace` besides a changed config: unusable and damaged instances, one line each.
+    public var unusable: [String] {
+        actions.compactMap { entry -> String? in
+            guard case .unusable(let instance, let reason) = entry.action else { return nil }
+            return "machine \(entry.machine): instance \(instance.id) cannot be used: \(reason)"
+        } + unattributed.map { "instance \($0.id) belongs to no machine runjob can tell: \($0.problem ?? "its record is damaged")" }
+    }
+
+    /// Whether apply refuses to run without `--replace`.
+    public var needsReplace: Bool { configChanged || !unusable.isEmpty }
+
     /// Every instance that exists for this deployment.
     public var existingInstances: [Instance] {
-        actions.flatMap { entry -> [Instance] in
-            switch entry.action {
-            case .create: []
-            case .reuse(let instance), .replace(let instance): [instance]
-            case .ambiguous(let instances): instances
-            }
-        } + strays
+        actions.compactMap(\.action.instance) + duplicates.keys.sorted().flatMap { duplicates[$0] ?? [] } + strays + unattributed
     }
 
     /// What changed in the config, field by field, from the first replaced instance's record.
@@ -103,61 +184,5 @@ public struct Deployment: Sendable {
             lines.append("machines.\(stray.labels[InstanceLabel.machine] ?? "?"): present (\(stray.id)) → (absent)")
         }
         return lines
-    }
-
-    /// What apply would change, for `plan`.
-    public func summary(for plan: Plan) -> ChangeSummary {
-        if configChanged { return .replace }
-        var creates = 0
-        var updates: [String] = []
-        for entry in actions {
-            switch entry.action {
-            case .create: creates += 1
-            case .ambiguous: updates.append("machine \(entry.machine) has several instances")
-            case .replace: break
-            case .reuse(let instance):
-                let state = states[instance.id] ?? InstanceState()
-                if state.machineInfoConfig != plan.configDigest { updates.append("machine info of \(entry.machine)") }
-                for step in plan.steps where step.machine == entry.machine {
-                    switch step.action {
-                    case .credentials(let profile):
-                        if state.credentials[profile.name] != plan.secrets.scopes["credentials:\(profile.name)", default: ""] {
-                            updates.append("credentials \(profile.name) on \(entry.machine)")
-                        }
-                    case .start(let session):
-                        if state.sessions[session.name] == nil { updates.append("start \(session.name)") }
-                    default: break
-                    }
-                }
-            }
-        }
-        if creates == actions.count && creates > 0 { return .create }
-        if creates > 0 { updates.insert("\(creates) machine\(creates == 1 ? "" : "s") to boot", at: 0) }
-        return updates.isEmpty ? .noChanges : .update(updates)
-    }
-}
-
-/// What apply would do to what exists.
-public enum ChangeSummary: Sendable, Equatable {
-    /// Everything is in place: apply is a no-op.
-    case noChanges
-    /// Nothing exists yet: apply creates everything.
-    case create
-    /// Some parts are missing or their secrets changed: apply completes them.
-    case update([String])
-    /// The config changed: apply refuses unless `--replace` (then replaces the instances).
-    case replace
-
-    /// Whether apply would change anything.
-    public var hasChanges: Bool { self != .noChanges }
-
-    /// One line for people.
-    public var sentence: String {
-        switch self {
-        case .noChanges: "no changes"
-        case .create: "will create"
-        case .update(let parts): "will update: " + parts.joined(separator: ", ")
-        case .replace: "will replace (the config changed; apply needs --replace)"
-        }
     }
 }

@@ -1,5 +1,6 @@
 /// The state of a deployment for `runjob status`: every machine's instance and
-/// every session's process, read without changing anything.
+/// every session's process, read without changing anything — also instances that
+/// are paused, still starting, in error, damaged or left over by a race.
 public struct DeploymentStatus: Sendable {
     /// One session.
     public struct Session: Sendable {
@@ -7,6 +8,8 @@ public struct DeploymentStatus: Sendable {
         public var machine: String
         /// Where it runs, when it was started.
         public var record: InstanceState.SessionRecord?
+        /// Whether its record on the instance exists but cannot be read.
+        public var recordDamaged: Bool = false
         /// What the process manager says, when it was started.
         public var process: ProcessState?
         /// For a finished agent session: the agent's own result (`nil` when it reported none).
@@ -22,6 +25,10 @@ public struct DeploymentStatus: Sendable {
         public var instance: Instance?
         /// Whether the instance was booted for the manifest's current config.
         public var configMatches: Bool
+        /// Why the instance cannot be used, or why its sessions were not read (paused, starting).
+        public var problem: String?
+        /// Further instances of the machine (left by boots that raced); apply removes them.
+        public var duplicates: [Instance]
         public var sessions: [Session]
     }
 
@@ -31,58 +38,57 @@ public struct DeploymentStatus: Sendable {
     public var workspace: String
     /// Machines in manifest order.
     public var machines: [Machine]
+    /// Instances of the deployment that belong to no machine of the manifest (removed
+    /// machines, damaged folders): `destroy` removes them.
+    public var others: [Instance]
     /// What apply would do.
     public var change: ChangeSummary
 
-    /// Reads the status of `plan`'s deployment in `workspace` (read-only calls only).
+    /// Reads the status of `plan`'s deployment in `workspace` (read-only calls only:
+    /// one list, and per ready instance one records read and one process list).
     public static func collect(plan: Plan, workspace: String, runtime: Runtime) async throws -> DeploymentStatus {
-        let deployment = try await Deployment.discover(plan: plan, workspace: workspace, provider: runtime.provider)
+        let deployment = try await Deployment.discover(
+            plan: plan, workspace: workspace, provider: runtime.provider, processManager: runtime.processManager)
         var machines: [Machine] = []
         for machine in plan.machines {
-            var instance: Instance?
-            var matches = false
-            switch deployment.action(for: machine.name) {
-            case .reuse(let found)?: instance = found; matches = true
-            case .replace(let found)?: instance = found
-            case .ambiguous(let found)?: instance = found.first
-            case .create?, nil: break
+            let action = deployment.action(for: machine.name)
+            let instance = action?.instance
+            var entry = Machine(
+                name: machine.name, instance: instance, configMatches: action.map { if case .reuse = $0 { true } else { false } } ?? false,
+                duplicates: deployment.duplicates[machine.name] ?? [], sessions: [])
+            if case .unusable(_, let reason)? = action { entry.problem = reason }
+            if let instance, entry.problem == nil, instance.status != .ready {
+                entry.problem = "\(instance.status.rawValue): its sessions are not read until `apply` \(instance.status == .stopped ? "resumes" : "waits for") it"
             }
-            var sessions: [Session] = []
-            var home: String?
+            let state = instance.flatMap { deployment.states[$0.id] }
+            let processes = instance.flatMap { deployment.processes[$0.id] } ?? []
             for session in plan.sessions where session.machine == machine.name {
-                var entry = Session(name: session.name, machine: machine.name, agent: session.agentKind)
-                if let instance, let record = deployment.states[instance.id]?.sessions[session.name] {
-                    entry.record = record
-                    if home == nil { home = try await Self.home(of: instance, runtime: runtime) }
-                    let target = ProcessTarget(provider: runtime.provider, instance: instance.id, home: home ?? "", run: record.run)
-                    entry.process = try await runtime.processManager.status(record.process, on: target)
-                    if let kind = session.agentKind, let agent = runtime.agents[kind], entry.process?.isFinished == true {
-                        let output = try await runtime.processManager.logs(record.process, stream: .stdout, on: target, from: nil, tail: nil)
-                        entry.result = agent.result(fromOutput: output.bytes)
-                    }
+                var item = Session(name: session.name, machine: machine.name, agent: session.agentKind)
+                item.record = state?.sessions[session.name]
+                item.recordDamaged = state?.unreadableSessions.contains(session.name) ?? false
+                let process = item.record?.process ?? SessionProcesses.processName(for: session, agents: runtime.agents)
+                item.process =
+                    processes.first { $0.name == process && $0.status == .running }
+                    ?? item.record.flatMap { record in processes.first { $0.name == process && $0.run == record.run } }
+                if let instance, let ran = item.process, ran.isFinished, let kind = session.agentKind, let agent = runtime.agents[kind],
+                    let home = instance.home ?? state?.home
+                {
+                    let target = ProcessTarget(provider: runtime.provider, instance: instance.id, home: home, run: ran.run)
+                    item.result = agent.result(fromOutput: try await runtime.processManager.outputTail(ran.name, on: target))
                 }
-                sessions.append(entry)
+                entry.sessions.append(item)
             }
-            machines.append(Machine(name: machine.name, instance: instance, configMatches: matches, sessions: sessions))
+            machines.append(entry)
         }
-        return DeploymentStatus(name: plan.name, workspace: workspace, machines: machines, change: deployment.summary(for: plan))
+        return DeploymentStatus(
+            name: plan.name, workspace: workspace, machines: machines, others: deployment.strays + deployment.unattributed,
+            change: deployment.summary(for: plan, agents: runtime.agents))
     }
 
-    /// Where a recorded session's files are.
-    static func locate(_ record: InstanceState.SessionRecord, instance: Instance, runtime: Runtime) async throws -> ProcessTarget {
-        let home = try await home(of: instance, runtime: runtime)
-        return ProcessTarget(provider: runtime.provider, instance: instance.id, home: home, run: record.run)
-    }
-
-    static func home(of instance: Instance, runtime: Runtime) async throws -> String {
-        if let home = instance.home { return home }
-        let result = try await runtime.provider.exec(
-            instance.id, CommandSpec(.shell("printf '%s' \"$HOME\""), label: "home", readOnly: true), stdin: nil)
-        return result.stdoutText.trimmingASCIIWhitespace()
-    }
-
-    /// The session's process target and name, for `runjob logs`.
-    public static func locateSession(_ name: String, plan: Plan, workspace: String, runtime: Runtime) async throws -> (
+    /// The session's process target and name, for `runjob logs`: from `deployment`
+    /// (discovered once for any number of sessions), a live process of the session
+    /// first, else the recorded one.
+    public static func locateSession(_ name: String, plan: Plan, deployment: Deployment, runtime: Runtime) throws -> (
         target: ProcessTarget, process: String
     ) {
         guard let session = plan.session(name) else {
@@ -90,64 +96,47 @@ public struct DeploymentStatus: Sendable {
                 ErrorCode.Orchestration.sessionNotFound,
                 "the manifest has no session `\(name)` (sessions: \(plan.sessions.map(\.name).joined(separator: ", ")))")
         }
-        let deployment = try await Deployment.discover(plan: plan, workspace: workspace, provider: runtime.provider)
-        let instance: Instance
-        switch deployment.action(for: session.machine) {
-        case .reuse(let found)?, .replace(let found)?: instance = found
-        case .ambiguous(let found)?:
-            guard let first = found.first else { fallthrough }
-            instance = first
-        default:
+        guard let instance = deployment.instance(for: session.machine) else {
             throw OrchestrationError(
                 ErrorCode.Orchestration.instanceMissing,
-                "machine `\(session.machine)` of \(plan.name) has no instance in workspace `\(workspace)`; run `runjob apply` first",
+                "machine `\(session.machine)` of \(plan.name) has no instance in workspace `\(deployment.labels[InstanceLabel.workspace] ?? "?")`; run `runjob apply` first",
                 context: [.init("machine", session.machine)])
         }
-        guard let record = deployment.states[instance.id]?.sessions[name] else {
+        guard instance.status == .ready, let state = deployment.states[instance.id], let home = instance.home ?? state.home else {
+            throw OrchestrationError(
+                ErrorCode.Orchestration.instanceUnusable,
+                "the instance \(instance.id) of machine `\(session.machine)` is \(instance.status.rawValue), so its logs cannot be read"
+                    + (instance.status == .stopped ? "; `runjob apply` resumes it" : ""),
+                context: [.init("instance", instance.id)])
+        }
+        let record = state.sessions[name]
+        let process = record?.process ?? SessionProcesses.processName(for: session, agents: runtime.agents)
+        let processes = deployment.processes[instance.id] ?? []
+        let run =
+            processes.first { $0.name == process && $0.status == .running }?.run
+            ?? record?.run
+            ?? processes.last { $0.name == process }?.run
+        guard let run else {
             throw OrchestrationError(
                 ErrorCode.Orchestration.sessionNotFound, "session `\(name)` has not been started on \(instance.id)",
                 context: [.init("instance", instance.id)])
         }
-        return (try await locate(record, instance: instance, runtime: runtime), record.process)
+        return (ProcessTarget(provider: runtime.provider, instance: instance.id, home: home, run: run), process)
     }
 
-    /// The status as a JSON document (`runjob status --output json`).
-    public var json: JSONValue {
-        let machineValues: [JSONValue] = machines.map(Self.json(machine:))
-        return .object([
-            "name": .string(name), "workspace": .string(workspace), "change": .string(change.sentence), "machines": .array(machineValues),
-        ])
+    /// The session's process target and name, for `runjob logs` of one session.
+    public static func locateSession(_ name: String, plan: Plan, workspace: String, runtime: Runtime) async throws -> (
+        target: ProcessTarget, process: String
+    ) {
+        let deployment = try await Deployment.discover(
+            plan: plan, workspace: workspace, provider: runtime.provider, processManager: runtime.processManager)
+        return try locateSession(name, plan: plan, deployment: deployment, runtime: runtime)
     }
 
-    private static func json(machine: Machine) -> JSONValue {
-        let instance: JSONValue = machine.instance.map { .string($0.id) } ?? .null
-        let status: JSONValue = .string(machine.instance?.status.rawValue ?? "absent")
-        let sessions: [JSONValue] = machine.sessions.map(json(session:))
-        return .object([
-            "machine": .string(machine.name), "instance": instance, "status": status, "config_matches": .bool(machine.configMatches),
-            "sessions": .array(sessions),
-        ])
-    }
-
-    private static func json(session: Session) -> JSONValue {
-        let process: JSONValue = session.record.map { .string($0.process) } ?? .null
-        let run: JSONValue = session.record.map { .string($0.run) } ?? .null
-        let state = session.process?.status.rawValue ?? (session.record == nil ? "not started" : "unknown")
-        let pid: JSONValue = session.process?.pid.map(JSONValue.int) ?? .null
-        let exitCode: JSONValue = session.process?.exitCode.map(JSONValue.int) ?? .null
-        var members: [JSONValue.Member] = [
-            .init("session", .string(session.name)), .init("process", process), .init("run", run), .init("status", .string(state)),
-            .init("pid", pid), .init("exit_code", exitCode),
-        ]
-        if let agent = session.agent { members.append(.init("agent", .string(agent))) }
-        if let result = session.result {
-            var fields: [JSONValue.Member] = [.init("is_error", .bool(result.isError))]
-            if let cost = result.costUSD { fields.append(.init("cost_usd", .double(cost))) }
-            if let turns = result.turns { fields.append(.init("turns", .int(turns))) }
-            if let duration = result.durationMilliseconds { fields.append(.init("duration_ms", .int(duration))) }
-            if let agentSession = result.agentSession { fields.append(.init("agent_session", .string(agentSession))) }
-            members.append(.init("result", .object(fields)))
-        }
-        return .object(members)
+    static func home(of instance: Instance, runtime: Runtime) async throws -> String {
+        if let home = instance.home { return home }
+        let result = try await runtime.provider.exec(
+            instance.id, CommandSpec(.shell("printf '%s' \"$HOME\""), label: "home", readOnly: true), stdin: nil)
+        return result.stdoutText.trimmingASCIIWhitespace()
     }
 }

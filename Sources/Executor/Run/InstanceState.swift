@@ -3,19 +3,29 @@
 /// Each step writes only its own record (no read-modify-write races between
 /// steps); reading all of them is one read-only exec.
 public struct InstanceState: Sendable, Equatable {
-    /// A started session: which run started it and under which process name.
+    /// A session start: which run started it and under which process name. It is
+    /// written *before* the launch (an intent): a record whose run has no process means
+    /// the launch never happened or did not finish.
     public struct SessionRecord: Sendable, Equatable {
+        /// The run whose directory holds the session's files.
         public var run: String
+        /// The process name.
         public var process: String
+        /// When the start was recorded (RFC 3339).
         public var startedAt: String
+        /// The config digest of the plan that started it.
         public var config: String
+        /// The digest of the session's secret inputs (its env, prompt and agent options,
+        /// and the env of its credential profiles); `nil` in records of older runjobs.
+        public var secrets: String?
 
         /// Creates a record.
-        public init(run: String, process: String, startedAt: String, config: String) {
+        public init(run: String, process: String, startedAt: String, config: String, secrets: String? = nil) {
             self.run = run
             self.process = process
             self.startedAt = startedAt
             self.config = config
+            self.secrets = secrets
         }
     }
 
@@ -31,6 +41,18 @@ public struct InstanceState: Sendable, Equatable {
     public var credentials: [String: String] = [:]
     /// Session → record.
     public var sessions: [String: SessionRecord] = [:]
+    /// The instance's home directory as the records' reader saw it (`$HOME`), when known.
+    public var home: String?
+    /// Record files that exist but cannot be read (damaged): their names. A session whose
+    /// record is damaged is not taken as "never started": its process is still looked for.
+    public var unreadable: [String] = []
+
+    /// The sessions whose record file is damaged.
+    public var unreadableSessions: [String] {
+        unreadable.compactMap { name in
+            name.hasPrefix("session-") && name.hasSuffix(".json") ? String(name.dropFirst("session-".count).dropLast(".json".count)) : nil
+        }
+    }
 
     /// An empty state (nothing recorded).
     public init() {}
@@ -62,11 +84,12 @@ public struct InstanceState: Sendable, Equatable {
 
     /// The record of a started session.
     public static func sessionRecord(home: String, session: String, record value: SessionRecord) -> FileWrite {
-        record(
-            home: home, name: "session-\(session).json",
-            .object([
-                "run": .string(value.run), "process": .string(value.process), "started_at": .string(value.startedAt), "config": .string(value.config),
-            ]))
+        var members: [JSONValue.Member] = [
+            .init("run", .string(value.run)), .init("process", .string(value.process)), .init("started_at", .string(value.startedAt)),
+            .init("config", .string(value.config)),
+        ]
+        if let secrets = value.secrets { members.append(.init("secrets", .string(secrets))) }
+        return record(home: home, name: "session-\(session).json", .object(members))
     }
 
     private static func record(home: String, name: String, _ document: JSONValue) -> FileWrite {
@@ -75,9 +98,10 @@ public struct InstanceState: Sendable, Equatable {
 
     // MARK: Reading
 
-    /// The read-only command that prints every record as `NAME BASE64` lines.
+    /// The read-only command that prints `HOME BASE64` and then every record as `NAME BASE64` lines.
     public static func readCommand() -> CommandSpec {
         let script = """
+            printf 'HOME %s\\n' "$(printf '%s' "$HOME" | base64 -w0)"
             d="$HOME/\(directory)"
             [ -d "$d" ] || exit 0
             for f in "$d"/*.json; do
@@ -101,13 +125,21 @@ public struct InstanceState: Sendable, Equatable {
         return parse(result.stdoutText)
     }
 
-    /// Parses `NAME BASE64` lines; unreadable records are ignored.
+    /// Parses `NAME BASE64` lines; records that do not decode are listed in ``unreadable``.
     public static func parse(_ text: String) -> InstanceState {
         var state = InstanceState()
         for line in text.split(separator: "\n") {
             guard let space = line.firstIndex(of: " ") else { continue }
             let name = String(line[..<space])
-            guard let bytes = Base64.decode(line[line.index(after: space)...]), let json = try? JSONValue.parse(bytes) else { continue }
+            if name == "HOME" {
+                state.home = Base64.decode(line[line.index(after: space)...]).map { String(decoding: $0, as: UTF8.self) }
+                continue
+            }
+            guard let bytes = Base64.decode(line[line.index(after: space)...]), let json = try? JSONValue.parse(bytes), json.objectValue != nil
+            else {
+                state.unreadable.append(name)
+                continue
+            }
             if name == "instance.json" {
                 state.config = json["config"]?.stringValue
                 state.configDocument = json["config_document"]
@@ -116,11 +148,14 @@ public struct InstanceState: Sendable, Equatable {
                 state.machineInfoConfig = json["config"]?.stringValue
             } else if name.hasPrefix("credentials-"), name.hasSuffix(".json"), let secrets = json["secrets"]?.stringValue {
                 state.credentials[String(name.dropFirst("credentials-".count).dropLast(".json".count))] = secrets
-            } else if name.hasPrefix("session-"), name.hasSuffix(".json"), let run = json["run"]?.stringValue,
-                let process = json["process"]?.stringValue
-            {
+            } else if name.hasPrefix("session-"), name.hasSuffix(".json") {
+                guard let run = json["run"]?.stringValue, let process = json["process"]?.stringValue else {
+                    state.unreadable.append(name)
+                    continue
+                }
                 state.sessions[String(name.dropFirst("session-".count).dropLast(".json".count))] = SessionRecord(
-                    run: run, process: process, startedAt: json["started_at"]?.stringValue ?? "", config: json["config"]?.stringValue ?? "")
+                    run: run, process: process, startedAt: json["started_at"]?.stringValue ?? "", config: json["config"]?.stringValue ?? "",
+                    secrets: json["secrets"]?.stringValue)
             }
         }
         return state

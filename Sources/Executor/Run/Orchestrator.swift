@@ -80,7 +80,7 @@ public struct Orchestrator: Sendable {
     /// Every process the process manager knows on `machine`'s instance.
     public func listProcesses(machine: String) async throws -> [ProcessState] {
         let deployment = try await Deployment.discover(plan: plan, workspace: options.workspace, provider: runtime.provider, readState: false)
-        guard case .reuse(let instance)? = deployment.action(for: machine) else {
+        guard case .reuse(let instance)? = deployment.action(for: machine), instance.status == .ready else {
             throw OrchestrationError(
                 ErrorCode.Orchestration.instanceMissing, "machine `\(machine)` has no instance for this plan in workspace `\(options.workspace)`",
                 context: [.init("machine", machine)])
@@ -91,7 +91,8 @@ public struct Orchestrator: Sendable {
     }
 
     private func runner() async throws -> (StepRunner, RunState) {
-        let deployment = try await Deployment.discover(plan: plan, workspace: options.workspace, provider: runtime.provider)
+        let deployment = try await Deployment.discover(
+            plan: plan, workspace: options.workspace, provider: runtime.provider, processManager: runtime.processManager)
         if deployment.configChanged && !options.replace {
             throw OrchestrationError(
                 ErrorCode.Orchestration.configChanged,

@@ -63,9 +63,45 @@ public final class RunEngine: Sendable {
             return outcome
         }
 
+        if let signal = interruptedBy {
+            // Interrupted before anything happened: nothing to clean up.
+            emit(.runInterrupted(RunInterrupted(signal: signal, leftovers: [], destroyCommand: options.destroyCommand)))
+            return finish(.interrupted)
+        }
+        // At most one run changes a deployment at a time; the lease goes with this run (or its process).
+        let key = runtime.leaseKey(for: plan, workspace: options.workspace)
+        let holder = LeaseHolder.current(run: options.runID, command: "apply")
+        let locking = runtime.locking
+        let timeout = options.lockTimeout
+        let leased = await cancellable { () -> Result<DeploymentLease, any Error> in
+            do {
+                return .success(
+                    try await locking.acquire(key, holder: holder, timeout: timeout) { [weak self] other in
+                        self?.log(.info, "waiting up to \(timeout) for \(other?.description ?? "another run") to finish changing \(key.name) (workspace \(key.workspace))")
+                    })
+            } catch {
+                return .failure(error)
+            }
+        }
+        let lease: DeploymentLease
+        switch leased {
+        case .success(let held): lease = held
+        case .failure(let error):
+            if interruptedBy != nil || error is CancellationError {
+                emit(.runInterrupted(RunInterrupted(signal: interruptedBy ?? "SIGINT", leftovers: [], destroyCommand: options.destroyCommand)))
+                return finish(.interrupted)
+            }
+            let failure = describe(error)
+            outcome.firstError = failure
+            log(.error, "\(failure.code): \(failure.message)")
+            return finish(.failed)
+        }
+        defer { lease.release() }
+
         let deployment: Deployment
         do {
-            deployment = try await Deployment.discover(plan: plan, workspace: options.workspace, provider: runtime.provider)
+            deployment = try await Deployment.discover(
+                plan: plan, workspace: options.workspace, provider: runtime.provider, processManager: runtime.processManager)
         } catch {
             let failure = describe(error)
             outcome.firstError = failure
@@ -82,11 +118,22 @@ public final class RunEngine: Sendable {
             log(.error, "\(ErrorCode.Orchestration.configChanged): \(message)")
             return finish(.failed)
         }
+        if !deployment.unusable.isEmpty && !options.replace {
+            let message =
+                deployment.unusable.joined(separator: "; ")
+                + "; run `apply --replace` to replace them, or `destroy` to remove them"
+            outcome.firstError = (ErrorCode.Orchestration.instanceUnusable, message)
+            log(.error, "\(ErrorCode.Orchestration.instanceUnusable): \(message)")
+            return finish(.failed)
+        }
         if options.replace {
-            for stray in deployment.strays {
+            for stray in deployment.strays + deployment.unattributed {
                 do {
                     try await runtime.provider.destroy(stray.id)
-                    log(.info, "destroyed \(stray.id) (machine \(stray.labels[InstanceLabel.machine] ?? "?") is no longer in the manifest)")
+                    let why =
+                        stray.labels[InstanceLabel.machine].map { "machine \($0) is no longer in the manifest" }
+                        ?? "it belongs to no machine runjob can tell"
+                    log(.info, "destroyed \(stray.id) (\(why))")
                 } catch {
                     log(.warning, "could not destroy \(stray.id): \(describe(error).message)")
                 }
@@ -234,10 +281,15 @@ public final class RunEngine: Sendable {
             do {
                 let finished = try await runner.follow(session)
                 allOK = allOK && finished.ok
+                try await runner.check(finished, session)
             } catch {
                 if interruptedBy != nil { return false }
                 let failure = describe(error)
-                log(.error, "cannot follow session \(session.name): \(failure.code): \(failure.message)")
+                if error is ProcessError || error is AgentError {
+                    log(.error, "\(failure.code): \(failure.message)")
+                } else {
+                    log(.error, "cannot follow session \(session.name): \(failure.code): \(failure.message)")
+                }
                 allOK = false
             }
         }

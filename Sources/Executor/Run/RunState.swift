@@ -9,6 +9,21 @@ actor RunState {
     private var machines: [String: MachineInstance] = [:]
     private var booted: [String: String] = [:]
     private var sessionRuns: [String: InstanceState.SessionRecord] = [:]
+    private var records: [String: InstanceState] = [:]
+    private var processes: [String: [ProcessState]] = [:]
+
+    /// Records what the instance of `machine` holds: runjob's records and its session
+    /// processes (`nil` when not read: nothing is known, so nothing is taken as in place).
+    func setRecords(_ machine: String, state: InstanceState?, processes list: [ProcessState]?) {
+        records[machine] = state
+        processes[machine] = list
+    }
+
+    /// runjob's records on the instance of `machine`, as read when the run began (reused instances only).
+    func records(of machine: String) -> InstanceState? { records[machine] }
+
+    /// The session processes on the instance of `machine`, as read when the run began.
+    func processes(of machine: String) -> [ProcessState]? { processes[machine] }
 
     /// Records the instance of `machine`; `bootedHere` when this run created it.
     func setInstance(_ machine: String, id: String, home: String, bootedHere: Bool) {

@@ -12,17 +12,26 @@ public struct Runtime: Sendable {
     /// Secrets the adapters hold besides the manifest's (an API key read from the
     /// environment): every output of a run redacts them too.
     public var secrets: [Secret]
+    /// Excludes concurrent changes to one deployment (apply and destroy take its lease).
+    public var locking: any DeploymentLocking
 
-    /// Creates a runtime.
+    /// Creates a runtime; leases default to lock files in the user's state folder.
     public init(
         provider: any VMProvider, processManager: any ProcessManager, agents: [String: any Agent],
-        credentials: any CredentialsInstaller = DefaultCredentialsInstaller(), secrets: [Secret] = []
+        credentials: any CredentialsInstaller = DefaultCredentialsInstaller(), secrets: [Secret] = [],
+        locking: any DeploymentLocking = FileDeploymentLocking.standard()
     ) {
         self.provider = provider
         self.processManager = processManager
         self.agents = agents
         self.credentials = credentials
         self.secrets = secrets
+        self.locking = locking
+    }
+
+    /// The lease key of `plan`'s deployment in `workspace` on this runtime's provider.
+    public func leaseKey(for plan: Plan, workspace: String) -> LeaseKey {
+        LeaseKey(scope: provider.leaseScope, name: plan.name, workspace: workspace)
     }
 }
 
@@ -44,12 +53,20 @@ public struct RunOptions: Sendable {
     public var runID: String
     /// The exact command that destroys this deployment (shown after an interrupt).
     public var destroyCommand: String
+    /// Sessions to run again even when they finished successfully (`--rerun`).
+    public var rerun: Set<String>
+    /// How long to wait for the deployment's lease while another run changes it (`--lock-timeout`).
+    public var lockTimeout: Duration
 
-    /// Options with defaults: workspace `default`, parallelism 4, poll every second.
+    /// Options with defaults: workspace `default`, parallelism 4, poll every second,
+    /// wait up to a minute for the deployment's lease.
     public init(
         workspace: String = "default", parallelism: Int = 4, keep: Bool = false, waitForSessions: Bool = false, replace: Bool = false,
-        pollInterval: Duration = .seconds(1), runID: String = RunClock.newRunID(), destroyCommand: String = "runjob destroy"
+        pollInterval: Duration = .seconds(1), runID: String = RunClock.newRunID(), destroyCommand: String = "runjob destroy",
+        rerun: Set<String> = [], lockTimeout: Duration = .seconds(60)
     ) {
+        self.rerun = rerun
+        self.lockTimeout = lockTimeout
         self.workspace = workspace
         self.parallelism = max(1, parallelism)
         self.keep = keep

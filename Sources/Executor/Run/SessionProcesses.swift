@@ -8,6 +8,31 @@ public enum SessionProcesses {
         ProcessNaming.sanitize(session.name)
     }
 
+    /// The process name `session` gets on an instance: its agent's prefix (if any) and the sanitized name.
+    public static func processName(for session: SessionSpec, agents: [String: any Agent]) -> String {
+        let prefix = session.agentKind.flatMap { agents[$0]?.processNamePrefix } ?? ""
+        return prefix + ProcessNaming.sanitize(session.name)
+    }
+
+    /// The digest of what a session's process gets from secrets: its own env, prompt and
+    /// agent options, and the env of its credential profiles (their files are the
+    /// profiles' own: a change re-installs the profile, not the session).
+    public static func secretsDigest(for session: SessionSpec, plan: Plan) -> String {
+        var entries: [JSONValue] = [.string(plan.secrets.scopes["session:\(session.name)"] ?? "")]
+        for name in session.credentials {
+            for variable in plan.credentialProfile(name)?.env ?? [] {
+                for secret in variable.value.secrets {
+                    entries.append(
+                        .array([
+                            .string(name), .string(variable.name), .string(secret.source.description),
+                            .string(secret.reveal().map { SHA256Hex.digest($0) } ?? "unset"),
+                        ]))
+                }
+            }
+        }
+        return SHA256Hex.digest(JSONValue.array(entries).canonicalBytes())
+    }
+
     /// The process spec for `session` on an instance with home `home`, in `runDirectory`.
     public static func spec(
         for session: SessionSpec, plan: Plan, agents: [String: any Agent], home: String, runDirectory: String

@@ -35,30 +35,54 @@ struct StepRunner: Sendable {
     }
 
     private func recordedState(_ machine: String) async -> InstanceState? {
-        guard case .reuse(let instance)? = deployment.action(for: machine) else { return nil }
-        return deployment.states[instance.id]
+        await state.records(of: machine)
+    }
+
+    /// A `log` event for people, redacted.
+    private func log(_ level: RunEvent.LogLevel, _ message: String, step: StepID? = nil) {
+        emit(.log(level: level, message: redactor.redact(message), step: step))
     }
 
     // MARK: boot
 
     private func boot(_ machine: MachineSpec) async throws -> Outcome {
+        var data: [JSONValue.Member] = []
+        for duplicate in deployment.duplicates[machine.name] ?? [] {
+            // A boot that raced another left a second instance: the oldest one is the machine's.
+            try await runtime.provider.destroy(duplicate.id)
+            log(.info, "destroyed \(duplicate.id), a second instance of machine \(machine.name) left by two boots that raced", step: .boot(machine.name))
+            data.append(.init("removed_duplicate", .string(duplicate.id)))
+        }
         switch deployment.action(for: machine.name) {
-        case .reuse(let instance)?:
-            let home = try await homeOf(instance)
+        case .reuse(let found)?:
+            var instance = found
+            var records = deployment.states[found.id]
+            var processes = deployment.processes[found.id]
+            if found.status != .ready {
+                instance = try await runtime.provider.makeReady(found)
+                let verb = found.status == .stopped ? "resumed" : "waited for"
+                log(.info, "\(verb) \(found.id) (machine \(machine.name)), which was \(found.status == .stopped ? "paused" : "still starting")", step: .boot(machine.name))
+                data.append(.init(found.status == .stopped ? "resumed" : "waited", .bool(true)))
+                records = try await InstanceState.read(from: runtime.provider, instance: instance.id)
+                processes = nil
+            }
+            let home = try await homeOf(instance, known: records?.home)
+            if processes == nil, records != nil {
+                let target = ProcessTarget(provider: runtime.provider, instance: instance.id, home: home, run: options.runID)
+                processes = try await runtime.processManager.list(on: target)
+            }
+            await state.setRecords(machine.name, state: records, processes: processes)
             await state.setInstance(machine.name, id: instance.id, home: home, bootedHere: false)
-            return Outcome(data: [.init("instance", .string(instance.id)), .init("unchanged", .bool(true))])
-        case .replace(let old)?:
+            return Outcome(data: [.init("instance", .string(instance.id)), .init("unchanged", .bool(data.isEmpty))] + data)
+        case .replace(let old)?, .unusable(let old, _)?:
             try await runtime.provider.destroy(old.id)
             var outcome = try await bootNew(machine)
             outcome.data.append(.init("replaced", .string(old.id)))
             return outcome
-        case .ambiguous(let instances)?:
-            throw OrchestrationError(
-                ErrorCode.Orchestration.ambiguousInstances,
-                "\(instances.count) instances carry the labels of machine `\(machine.name)` (\(instances.map(\.id).joined(separator: ", "))); remove the extra ones with `runjob destroy`",
-                context: [.init("machine", machine.name)])
         case .create?, nil:
-            return try await bootNew(machine)
+            var outcome = try await bootNew(machine)
+            outcome.data += data
+            return outcome
         }
     }
 
@@ -73,9 +97,39 @@ struct StepRunner: Sendable {
         labels[InstanceLabel.boot] = RunClock.newRunID()
         let instance = try await runtime.provider.boot(BootRequest(machine: machine, labels: labels))
         await state.setBooted(machine.name, id: instance.id)
+        if let winner = try await raceWinner(against: instance, machine: machine.name) {
+            return try await yield(instance, to: winner, machine: machine)
+        }
         let home = try await recordBoot(instance, machine: machine)
         await state.setInstance(machine.name, id: instance.id, home: home, bootedHere: true)
         return Outcome(data: [.init("instance", .string(instance.id)), .init("home", .string(home))])
+    }
+
+    /// After a boot: the older instance of the same machine that another run booted at
+    /// the same time, if there is one (the same rule for both runs, so they converge).
+    private func raceWinner(against mine: Instance, machine: String) async throws -> Instance? {
+        let labels = Deployment.labels(name: plan.name, workspace: options.workspace).merging([InstanceLabel.machine: machine]) { $1 }
+        let siblings = try await runtime.provider.list(labels: labels)
+        guard siblings.count > 1, let own = siblings.first(where: { $0.id == mine.id }) else { return nil }
+        let candidates = siblings.filter { $0.id == own.id || Deployment.unusableReason($0) == nil }
+        guard let winner = candidates.sorted(by: Deployment.precedes).first, winner.id != own.id else { return nil }
+        return winner
+    }
+
+    /// Gives up this run's instance for the older one another run booted: removes its
+    /// own and carries on with the winner's (whose sessions a launch then adopts).
+    private func yield(_ mine: Instance, to winner: Instance, machine: MachineSpec) async throws -> Outcome {
+        try await runtime.provider.destroy(mine.id)
+        await state.forgetBooted(machine.name)
+        log(
+            .warning,
+            "another run booted machine \(machine.name) at the same time: keeping the older instance \(winner.id) and removing this run's \(mine.id)",
+            step: .boot(machine.name))
+        let ready = try await runtime.provider.makeReady(winner)
+        let home = try await homeOf(ready, known: nil)
+        await state.setRecords(machine.name, state: nil, processes: nil)
+        await state.setInstance(machine.name, id: ready.id, home: home, bootedHere: false)
+        return Outcome(data: [.init("instance", .string(ready.id)), .init("home", .string(home)), .init("removed_duplicate", .string(mine.id))])
     }
 
     /// Writes the boot record and returns the instance's home. When the home is not
@@ -104,10 +158,11 @@ struct StepRunner: Sendable {
         return home
     }
 
-    /// The instance's home: the manifest's override, what the provider reported, or `$HOME` asked with one read-only exec.
-    private func homeOf(_ instance: Instance, override: RemotePath? = nil) async throws -> String {
-        if case .absolute(let path)? = override { return path }
-        if let home = instance.home { return home }
+    /// The instance's home: the manifest's override, what the provider reported, what the
+    /// records' reader saw, or `$HOME` asked with one read-only exec.
+    private func homeOf(_ instance: Instance, known: String?) async throws -> String {
+        if case .absolute(let path)? = plan.machine(instance.labels[InstanceLabel.machine] ?? "")?.home { return path }
+        if let home = instance.home ?? known { return home }
         let result = try await runtime.provider.exec(
             instance.id, CommandSpec(.shell("printf '%s' \"$HOME\""), label: "home", readOnly: true), stdin: nil)
         let home = result.stdoutText.trimmingASCIIWhitespace()
@@ -160,42 +215,81 @@ struct StepRunner: Sendable {
 
     private func start(_ session: SessionSpec) async throws -> Outcome {
         let target = try await target(session.machine)
-        if let recorded = await recordedState(session.machine), let existing = recorded.sessions[session.name] {
-            await state.setSession(session.name, existing)
-            return Outcome(data: [.init("process", .string(existing.process)), .init("run", .string(existing.run)), .init("unchanged", .bool(true))])
+        let secrets = SessionProcesses.secretsDigest(for: session, plan: plan)
+        let records = await recordedState(session.machine)
+        let decision = SessionDecision.decide(
+            session, process: SessionProcesses.processName(for: session, agents: runtime.agents), secrets: secrets, state: records,
+            processes: await state.processes(of: session.machine), rerun: options.rerun.contains(session.name))
+        let reason: String?
+        switch decision {
+        case .keep(let record, let note):
+            await state.setSession(session.name, record)
+            if let note { log(.info, "session \(session.name): \(note)", step: .start(session.name)) }
+            return Outcome(data: [.init("process", .string(record.process)), .init("run", .string(record.run)), .init("unchanged", .bool(true))])
+        case .start(let why): reason = why
+        case .rerun(let why): reason = why
         }
+        if let reason { log(.info, "session \(session.name): \(decision.startsAgain ? "running it again" : "starting it"): \(reason)", step: .start(session.name)) }
         let processTarget = ProcessTarget(provider: runtime.provider, instance: target.instance, home: target.home, run: options.runID)
         let spec = try SessionProcesses.spec(
             for: session, plan: plan, agents: runtime.agents, home: target.home, runDirectory: processTarget.runDirectory)
         for variable in spec.env { redactor.add(variable.value) }
-        let record = InstanceState.SessionRecord(run: options.runID, process: spec.name, startedAt: RunClock.timestamp(), config: plan.configDigest)
+        let record = InstanceState.SessionRecord(
+            run: options.runID, process: spec.name, startedAt: RunClock.timestamp(), config: plan.configDigest, secrets: secrets)
         let info = try await runtime.processManager.start(
-            spec, on: processTarget, records: [InstanceState.sessionRecord(home: target.home, session: session.name, record: record)])
-        await state.setSession(session.name, record)
+            spec, on: processTarget, records: [InstanceState.sessionRecord(home: target.home, session: session.name, record: record)],
+            ifRunning: decision.startsAgain ? .replace : .adopt)
         var data: [JSONValue.Member] = [.init("process", .string(spec.name))]
         if let pid = info.pid { data.append(.init("pid", .int(pid))) }
+        if let reason { data.append(.init("reason", .string(reason))) }
+        guard info.run != options.runID else {
+            await state.setSession(session.name, record)
+            return Outcome(data: data)
+        }
+        // A live process of the session was already there (another run started it): keep it, and make the record say so.
+        let known = records?.sessions[session.name]
+        let adopted =
+            known?.run == info.run
+            ? known ?? record
+            : InstanceState.SessionRecord(run: info.run, process: spec.name, startedAt: RunClock.timestamp(), config: plan.configDigest)
+        if known?.run != info.run {
+            try await runtime.provider.writeFiles(
+                target.instance,
+                FileBatch(
+                    label: "state:session:\(session.name)",
+                    files: [InstanceState.sessionRecord(home: target.home, session: session.name, record: adopted)]))
+        }
+        log(.info, "session \(session.name) already runs on \(target.instance) (run \(info.run)): kept it, started nothing", step: .start(session.name))
+        await state.setSession(session.name, adopted)
+        data.append(.init("adopted", .string(info.run)))
         return Outcome(data: data)
     }
 
     private func wait(_ session: SessionSpec) async throws -> Outcome {
         let finished = try await follow(session)
-        if !finished.ok, finished.exitCode == Int(ShellScript.missingDirectoryStatus), let detail = await missingDirectory(session) {
+        try await check(finished, session)
+        return Outcome(data: [.init("exit_code", .int(finished.exitCode ?? 0))])
+    }
+
+    /// Throws the error of a session that did not complete successfully: `process.cwd_missing`
+    /// when its working directory was missing, `agent.failed` for an agent's error, else
+    /// `process.exited_non_zero`.
+    func check(_ finished: SessionFinished, _ session: SessionSpec) async throws {
+        guard !finished.ok else { return }
+        if finished.exitCode == Int(ShellScript.missingDirectoryStatus), let detail = await missingDirectory(session) {
             throw ProcessError(ErrorCode.Process.cwdMissing, detail, context: [.init("session", session.name)])
         }
-        guard finished.ok else {
-            let code = finished.result != nil ? ErrorCode.Agent.failed : ErrorCode.Process.exitedNonZero
-            let detail =
-                finished.result?.isError == true ? "the agent reported an error" : "exit status \(finished.exitCode.map(String.init) ?? "unknown")"
-            var message = "session `\(session.name)` did not complete successfully (\(detail))"
-            if let record = await state.session(session.name), record.run != options.runID {
-                // A re-apply reuses a finished session as it is; say how to run it again.
-                message +=
-                    "; it ran in an earlier apply (run \(record.run)), and re-apply does not run a finished session again:"
-                    + " `runjob destroy` and apply again to re-run it"
-            }
-            throw ProcessError(code, message, context: [.init("session", session.name)])
+        let code = finished.result != nil ? ErrorCode.Agent.failed : ErrorCode.Process.exitedNonZero
+        let detail =
+            finished.result?.isError == true
+            ? "the agent reported an error"
+            : finished.exitCode.map { "exit status \($0)" }
+                ?? "exit status unknown: it was killed, or its exit status could not be recorded (a full disk?)"
+        var message = "session `\(session.name)` did not complete successfully (\(detail))"
+        if let record = await state.session(session.name), record.run != options.runID {
+            message += "; it ran in an earlier apply (run \(record.run)); the next apply runs it again (it failed), or `apply --rerun \(session.name)`"
         }
-        return Outcome(data: [.init("exit_code", .int(finished.exitCode ?? 0))])
+        throw ProcessError(code, message, context: [.init("session", session.name)])
     }
 
     /// The wrapper's message when the session failed because its working directory is missing.
@@ -221,8 +315,7 @@ struct StepRunner: Sendable {
         let info = try await runtime.processManager.wait(for: record.process, on: processTarget, interval: options.pollInterval)
         var result: SessionResult?
         if let kind = session.agentKind, let agent = runtime.agents[kind] {
-            let output = try await runtime.processManager.logs(record.process, stream: .stdout, on: processTarget, from: 0, tail: nil)
-            result = agent.result(fromOutput: output.bytes)
+            result = agent.result(fromOutput: try await runtime.processManager.outputTail(record.process, on: processTarget))
         }
         let ok = info.succeeded && !(result?.isError ?? false)
         let finished = SessionFinished(session: session.name, machine: session.machine, ok: ok, exitCode: info.exitCode, result: result)

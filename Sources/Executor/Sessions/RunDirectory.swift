@@ -2,8 +2,17 @@
 /// the files ``SessionWrapper`` keeps: every process manager reports the same way.
 public enum RunDirectory {
     /// Bash defining `report DIR NAME`, which prints `STATE NAME PID EXIT` (`missing`,
-    /// `running`, `exited`, `stopped`, `vanished`; `-` for unknown fields).
+    /// `running`, `exited`, `stopped`, `vanished`; `-` for unknown fields). A pid counts
+    /// as running only while it is alive, not a zombie, and runs that run's wrapper
+    /// (`DIR/NAME.sh`), so a reused pid is not taken for the session.
     public static let statusFunction = """
+        alive() {
+          case $1 in ''|*[!0-9]*) return 1 ;; esac
+          kill -0 "$1" 2>/dev/null || return 1
+          [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ] || return 1
+          [ -r "/proc/$1/cmdline" ] || return 0
+          tr '\\0' '\\n' < "/proc/$1/cmdline" | grep -qxF -- "$2"
+        }
         report() {
           dir=$1; name=$2
           if [ ! -f "$dir/$name.pid" ]; then echo "missing $name - -"; return; fi
@@ -11,7 +20,7 @@ public enum RunDirectory {
           [ -f "$dir/$name.exit" ] && code=$(cat "$dir/$name.exit" 2>/dev/null)
           if [ -f "$dir/$name.stopped" ]; then echo "stopped $name $pid $code"
           elif [ "$code" != - ]; then echo "exited $name $pid $code"
-          elif kill -0 "$pid" 2>/dev/null && [ "$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)" != Z ]; then echo "running $name $pid -"
+          elif alive "$pid" "$dir/$name.sh"; then echo "running $name $pid -"
           elif [ -f "$dir/$name.exit" ]; then echo "exited $name $pid $(cat "$dir/$name.exit" 2>/dev/null)"
           else echo "vanished $name $pid -"; fi
         }
@@ -53,7 +62,9 @@ public enum RunDirectory {
             case "stopped", "vanished": status = .stopped
             default: status = .unknown
             }
-            return ProcessState(name: fields[1], run: run, status: status, pid: pid, exitCode: code ?? (fields[0] == "vanished" ? 137 : nil))
+            // A vanished process left no exit file (killed with its wrapper, or the file could not be
+            // written, e.g. on a full disk): its exit status is unknown, not a made-up 137.
+            return ProcessState(name: fields[1], run: run, status: status, pid: pid, exitCode: code)
         }
     }
 
@@ -66,31 +77,38 @@ public enum RunDirectory {
         }
     }
 
-    /// Bash printing the size of `name`'s log and then its bytes: from `offset`, the last `tail` lines, or all.
-    public static func logsScript(_ name: String, stream: LogStream, target: ProcessTarget, from offset: Int?, tail: Int?) -> String {
+    /// Bash printing `SIZE START` of `name`'s log and then at most `limit` of its bytes
+    /// from START: `offset` (negative: from the end), where the last `tail` lines begin, or 0.
+    public static func logsScript(_ name: String, stream: LogStream, target: ProcessTarget, from offset: Int?, tail: Int?, limit: Int) -> String {
         let file = target.runDirectory + "/" + name + (stream == .stdout ? ".out" : ".err")
-        let read: String
-        if let offset {
-            read = "tail -c +\(max(0, offset) + 1) \"$f\" | head -c $((size - \(max(0, offset))))"
+        let start: String
+        if let offset, offset >= 0 {
+            start = "start=\(offset); [ \"$start\" -le \"$size\" ] || start=$size"
+        } else if let offset {
+            start = "start=$((size - \(-offset))); [ \"$start\" -ge 0 ] || start=0"
         } else if let tail {
-            read = "tail -n \(max(0, tail)) \"$f\""
+            start = "start=$((size - $(tail -n \(max(0, tail)) \"$f\" | head -c \"$size\" | wc -c)))"
         } else {
-            read = "head -c \"$size\" \"$f\""
+            start = "start=0"
         }
         return """
             f=\(ShellQuoting.quote(file))
-            [ -f "$f" ] || { printf '0\\n'; exit 0; }
+            [ -f "$f" ] || { printf '0 0\\n'; exit 0; }
             size=$(stat -c %s "$f")
-            printf '%s\\n' "$size"
-            \(read)
+            \(start)
+            count=$((size - start)); [ "$count" -le \(max(0, limit)) ] || count=\(max(0, limit))
+            printf '%s %s\\n' "$size" "$start"
+            tail -c +$((start + 1)) "$f" | head -c "$count"
             """
     }
 
     /// The chunk in `logsScript` output, or `nil` when it is not that shape.
-    public static func parseLogs(_ output: [UInt8], from offset: Int?) -> LogChunk? {
-        guard let newline = output.firstIndex(of: UInt8(ascii: "\n")), let size = Int(String(decoding: output[..<newline], as: UTF8.self))
-        else { return nil }
-        return LogChunk(bytes: Array(output[(newline + 1)...]), nextOffset: max(size, offset ?? 0))
+    public static func parseLogs(_ output: [UInt8]) -> LogChunk? {
+        guard let newline = output.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let header = String(decoding: output[..<newline], as: UTF8.self).split(separator: " ")
+        guard header.count == 2, let size = Int(header[0]), let start = Int(header[1]) else { return nil }
+        let bytes = Array(output[(newline + 1)...])
+        return LogChunk(bytes: bytes, nextOffset: start + bytes.count, start: start, size: size)
     }
 
     /// Runs a read-only script from this file on the instance; a non-zero exit is `process.invalid_output`.
@@ -104,10 +122,16 @@ public enum RunDirectory {
         return result
     }
 
-    /// A session's stdout or stderr log bytes: from `offset`, the last `tail` lines, or all.
-    public static func logs(_ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?) async throws -> LogChunk {
-        let result = try await read(logsScript(name, stream: stream, target: target, from: offset, tail: tail), on: target, label: "logs:\(name)")
-        guard let chunk = parseLogs(result.stdout, from: offset) else {
+    /// At most `limit` bytes of a session's stdout or stderr log: from `offset` (negative:
+    /// from the end), from where the last `tail` lines begin, or from the start.
+    public static func logs(
+        _ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?, limit: Int = 8 << 20
+    ) async throws
+        -> LogChunk
+    {
+        let script = logsScript(name, stream: stream, target: target, from: offset, tail: tail, limit: limit)
+        let result = try await read(script, on: target, label: "logs:\(name)")
+        guard let chunk = parseLogs(result.stdout) else {
             throw ProcessError(ErrorCode.Process.logsFailed, "cannot read the logs of `\(name)`", context: [.init("process", name)])
         }
         return chunk

@@ -98,15 +98,15 @@ public struct SessionWrapper: Sendable {
     /// The exit status of ``awaitPid`` when the wrapper never wrote its pid.
     public static let silentStatus: Int32 = 95
 
-    /// Bash that waits (up to 2 s) for the wrapper's pid file and prints the pid; exits
-    /// with ``silentStatus`` if it never comes.
+    /// Bash that waits (up to 2 s) for the wrapper's pid file and prints `started PID`
+    /// (see ``SessionLaunch/parse(_:)``); exits with ``silentStatus`` if it never comes.
     public var awaitPid: String {
         let q = ShellQuoting.quote
         return """
             i=0
             while [ ! -s \(q(base)).pid ] && [ $i -lt 400 ]; do sleep 0.005; i=$((i+1)); done
             [ -s \(q(base)).pid ] || { echo 'the session wrapper did not start' >&2; exit \(Self.silentStatus); }
-            cat \(q(base)).pid
+            printf 'started %s\\n' "$(cat \(q(base)).pid)"
             """
     }
 

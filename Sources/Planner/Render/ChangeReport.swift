@@ -36,13 +36,14 @@ public struct ChangeReport: Sendable, Equatable {
         case .noChanges?: members.append(.init("summary", .string("no changes")))
         case .create?: members.append(.init("summary", .string("create")))
         case .replace?: members.append(.init("summary", .string("replace")))
-        case .update(let parts)?:
+        case .update(let parts, _)?:
             members.append(.init("summary", .string("update")))
             members.append(.init("details", .array(parts.map(JSONValue.string))))
         case nil:
             members.append(.init("summary", .string("unknown")))
             members.append(.init("reason", .string(unavailable ?? "")))
         }
+        if let notes = summary?.notes, !notes.isEmpty { members.append(.init("notes", .array(notes.map(JSONValue.string)))) }
         return .object(members)
     }
 }

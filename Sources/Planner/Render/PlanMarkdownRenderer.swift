@@ -11,11 +11,14 @@ public struct PlanMarkdownRenderer: Sendable {
         var out: [String] = []
         out.append("### runjob plan: `\(escape(plan.name))`")
         out.append("")
-        let headline = changes?.summary == .noChanges ? "No changes (\(summary.contents) in place)" : summary.sentence
+        let headline = changes?.summary?.hasChanges == false ? "No changes (\(summary.contents) in place)" : summary.sentence
         out.append("**\(headline)** · provider `\(plan.provider.kind)` · process manager `\(plan.processManager.kind)`")
         out.append("")
         out.append("Config `sha256:\(plan.configDigest.prefix(16))` · secrets `\(plan.secrets.shortPrefix)`")
-        if let changes { out += ["", "Workspace `\(changes.workspace)`: **\(escape(changes.sentence))**"] }
+        if let changes {
+            out += ["", "Workspace `\(changes.workspace)`: **\(escape(changes.sentence))**"]
+            for note in changes.summary?.notes ?? [] { out.append("- note: \(escape(note))") }
+        }
         if plan.secrets.isPartial {
             out.append("")
             out.append("> [!NOTE]")

@@ -27,7 +27,7 @@ public struct PlanTextRenderer: Sendable {
             lines.append(paint("  partial: not set here: \(missing) (apply needs them)", "33"))
         }
         // With nothing to change, the lists describe what is in place, not what will happen.
-        let applied = changes?.summary == .noChanges
+        let applied = changes?.summary?.hasChanges == false
         let mark = applied ? "=" : paint("+", "32")
         if let changes { lines.append("  workspace \(changes.workspace): " + paint(changes.sentence, "1")) }
         lines.append("")
@@ -60,7 +60,15 @@ public struct PlanTextRenderer: Sendable {
             lines.append("  \(wave). " + (byWave[wave] ?? []).joined(separator: ", "))
         }
         lines.append("")
-        if let changes { lines.append("Workspace \(changes.workspace): " + paint(changes.sentence, "1")) }
+        if let changes {
+            if case .update(let parts, _)? = changes.summary {
+                lines.append("Workspace \(changes.workspace): " + paint("will update:", "1"))
+                for part in parts { lines.append("  " + paint("~", "33") + " " + part) }
+            } else {
+                lines.append("Workspace \(changes.workspace): " + paint(changes.sentence, "1"))
+            }
+            for note in changes.summary?.notes ?? [] { lines.append("  note: " + note) }
+        }
         if applied {
             lines.append(paint("Plan: ", "1") + "no changes; `apply` would do nothing (\(summary.contents)).")
         } else {

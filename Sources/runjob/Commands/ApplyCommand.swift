@@ -50,13 +50,26 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "How often to poll a session while waiting for it (seconds).")
     var pollInterval: Double = 1
 
+    @Option(
+        name: .customLong("rerun"),
+        help: ArgumentHelp(
+            "Run SESSION again even if it finished successfully; a running one is stopped first (repeatable).", valueName: "SESSION"))
+    var rerun: [String] = []
+
+    @Option(help: "How long to wait while another run changes the same deployment (seconds).")
+    var lockTimeout: Double = 60
+
     func validate() throws {
         if parallelism < 1 { throw ValidationError("--parallelism must be at least 1") }
         if pollInterval <= 0 { throw ValidationError("--poll-interval must be positive") }
+        if lockTimeout < 0 { throw ValidationError("--lock-timeout must not be negative") }
     }
 
     func run() throws {
+        // Signals from the very start: an interrupt before the run begins still exits 130, after cleaning up nothing.
+        let early = EarlyInterrupts()
         let plan = try CommandSupport.loadPlan(file)
+        try CommandSupport.checkSessions(rerun, in: plan, option: "--rerun")
         if plan.secrets.isPartial {
             let missing = plan.secrets.unresolved.map(\.description).joined(separator: ", ")
             Console.err("error[\(ErrorCode.Orchestration.partialPlan)]: apply needs every secret, and these are not available here: \(missing)\n")
@@ -75,13 +88,15 @@ struct ApplyCommand: ParsableCommand {
         let options = RunOptions(
             workspace: workspace.workspace, parallelism: parallelism, keep: keep, waitForSessions: wait, replace: replace,
             pollInterval: .milliseconds(Int(pollInterval * 1000)),
-            destroyCommand: CommandSupport.destroyCommand(file: file, workspace: workspace.workspace))
+            destroyCommand: CommandSupport.destroyCommand(file: file, workspace: workspace.workspace), rerun: Set(rerun),
+            lockTimeout: .milliseconds(Int(lockTimeout * 1000)))
         let sink = EventSinks.make(output: output, redactor: redactor, logger: logger)
         let engine = RunEngine(plan: plan, runtime: runtime, options: options, sink: sink, redactor: redactor)
-        let interrupts = InterruptHandler { signal in engine.interrupt(signal: signal) }
+        early.forward { signal in engine.interrupt(signal: signal) }
         let outcome = AsyncBridge.run { await engine.run() }
-        withExtendedLifetime(interrupts) {}
-        if !outcome.configDifferences.isEmpty {
+        withExtendedLifetime(early) {}
+        // In text mode the run's own error line already said it; JSON consumers get the readable block on stderr.
+        if !outcome.configDifferences.isEmpty && output == .json {
             Console.err(
                 "error[\(ErrorCode.Orchestration.configChanged)]: \(plan.name) (workspace \(workspace.workspace)) was applied with another config. Differences:\n"
                     + outcome.configDifferences.map { "  " + redactor.redact($0) + "\n" }.joined()

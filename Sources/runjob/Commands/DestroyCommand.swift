@@ -24,18 +24,39 @@ struct DestroyCommand: ParsableCommand {
     @Flag(name: [.short, .long], help: "Do not ask for confirmation.")
     var yes = false
 
+    @Option(help: "How long to wait while another run changes the same deployment (seconds).")
+    var lockTimeout: Double = 60
+
+    func validate() throws {
+        if lockTimeout < 0 { throw ValidationError("--lock-timeout must not be negative") }
+    }
+
     func run() throws {
         let plan = try CommandSupport.loadPlan(file)
         let redactor = Redactor(secrets: plan.allSecrets)
         let runtime = try CommandSupport.runtime(for: plan, redactor: redactor)
+        let workspace = workspace.workspace
+        let timeout = Duration.milliseconds(Int(lockTimeout * 1000))
+        // The same lease as apply: a destroy never runs while an apply is booting into the workspace.
+        let leased = AsyncBridge.run { () -> Result<DeploymentLease, any Error> in
+            do {
+                let holder = LeaseHolder.current(run: RunClock.newRunID(), command: "destroy")
+                return .success(
+                    try await runtime.locking.acquire(runtime.leaseKey(for: plan, workspace: workspace), holder: holder, timeout: timeout) { other in
+                        Console.err("waiting up to \(timeout) for \(other?.description ?? "another run") to finish changing \(plan.name)\n")
+                    })
+            } catch { return .failure(error) }
+        }
+        let lease = try CommandSupport.unwrap(leased, redactor: redactor)
+        defer { lease.release() }
         let listing = AsyncBridge.run { () -> Result<[Instance], any Error> in
             do {
-                return .success(try await Teardown.instances(name: plan.name, workspace: workspace.workspace, provider: runtime.provider))
+                return .success(try await Teardown.instances(name: plan.name, workspace: workspace, provider: runtime.provider))
             } catch { return .failure(error) }
         }
         let instances = try CommandSupport.unwrap(listing, redactor: redactor)
         guard !instances.isEmpty else {
-            Console.err("\(plan.name) (workspace \(workspace.workspace)): nothing to destroy\n")
+            Console.err("\(plan.name) (workspace \(workspace)): nothing to destroy\n")
             return
         }
         let names = instances.map { "\($0.id) (\($0.labels[InstanceLabel.machine] ?? "?"))" }.joined(separator: ", ")
@@ -46,7 +67,7 @@ struct DestroyCommand: ParsableCommand {
                 throw ExitCode(ExitCodes.usage)
             }
             Console.err(
-                "Destroy \(instances.count) instance\(instances.count == 1 ? "" : "s") of \(plan.name) (workspace \(workspace.workspace)): \(names)? [y/N] "
+                "Destroy \(instances.count) instance\(instances.count == 1 ? "" : "s") of \(plan.name) (workspace \(workspace)): \(names)? [y/N] "
             )
             let answer = readLine()?.trimmingASCIIWhitespace().lowercased()
             guard answer == "y" || answer == "yes" else {

@@ -68,11 +68,14 @@ struct LogsCommand: ParsableCommand {
         let raw = raw
         let result = AsyncBridge.run { () -> Result<Void, any Error> in
             do {
+                // One look at the deployment for every session: logs of N sessions cost N reads, not N discoveries.
+                let deployment = try await Deployment.discover(
+                    plan: plan, workspace: workspace, provider: runtime.provider, processManager: runtime.processManager)
                 for name in names {
                     // Locate first, so that a missing instance is one error, not a header and an error.
                     let located: (target: ProcessTarget, process: String)
                     do {
-                        located = try await DeploymentStatus.locateSession(name, plan: plan, workspace: workspace, runtime: runtime)
+                        located = try DeploymentStatus.locateSession(name, plan: plan, deployment: deployment, runtime: runtime)
                     } catch let error as OrchestrationError where showHeaders && error.code == ErrorCode.Orchestration.sessionNotFound {
                         Console.out("==> \(name) <==\n(not started)\n")
                         continue

@@ -44,20 +44,24 @@ struct PlanCommand: ParsableCommand {
     @Flag(help: "Exit 0 when apply would change nothing, 2 when it would, 1 on errors.")
     var detailedExitcode = false
 
+    @Option(name: .customLong("rerun"), help: ArgumentHelp("Show the plan as if `apply --rerun SESSION` ran it again (repeatable).", valueName: "SESSION"))
+    var rerun: [String] = []
+
     func run() throws {
-        try Self.run(file: file, workspace: workspace.workspace, output: output, detailedExitcode: detailedExitcode)
+        try Self.run(file: file, workspace: workspace.workspace, output: output, detailedExitcode: detailedExitcode, rerun: Set(rerun))
     }
 
     /// Prints the plan of `file` for `workspace` in `output`; never returns normally
     /// (exits through `Console.exitNow` once everything is written).
-    static func run(file: String, workspace: String, output: PlanOutput, detailedExitcode: Bool) throws {
+    static func run(file: String, workspace: String, output: PlanOutput, detailedExitcode: Bool, rerun: Set<String> = []) throws {
         let plan: Plan
         do {
             plan = try CommandSupport.loadPlan(file)
         } catch let exit as ExitCode where detailedExitcode {
             throw exit == ExitCode(ExitCodes.usage) ? ExitCode(ExitCodes.failure) : exit
         }
-        let changes = Self.changes(for: plan, workspace: workspace)
+        try CommandSupport.checkSessions(rerun, in: plan, option: "--rerun")
+        let changes = Self.changes(for: plan, workspace: workspace, rerun: rerun)
         switch output {
         case .text: Console.out(PlanTextRenderer(useColor: Console.useColor(fileDescriptor: 1)).render(plan, changes: changes))
         case .json: PlanJSONRenderer().write(plan, changes: changes) { Console.out($0) }
@@ -76,20 +80,20 @@ struct PlanCommand: ParsableCommand {
     }
 
     /// What apply would change, read from the provider (read-only), or why that is unknown.
-    static func changes(for plan: Plan, workspace: String) -> ChangeReport {
+    static func changes(for plan: Plan, workspace: String, rerun: Set<String> = []) -> ChangeReport {
         let redactor = Redactor(secrets: plan.allSecrets)
-        let provider: any VMProvider
+        let runtime: Runtime
         do {
-            let secrets: [Secret]
-            (provider, secrets) = try RuntimeFactory.provider(for: plan, environment: ProcessInfo.processInfo.environment, preview: true)
-            for secret in secrets { redactor.add(secret) }
+            runtime = try RuntimeFactory.runtime(for: plan, environment: ProcessInfo.processInfo.environment, preview: true)
+            for secret in runtime.secrets { redactor.add(secret) }
         } catch {
             return ChangeReport(workspace: workspace, unavailable: redactor.redact((error as? any RunjobError)?.message ?? "\(error)"))
         }
         return AsyncBridge.run {
             do {
-                let deployment = try await Deployment.discover(plan: plan, workspace: workspace, provider: provider)
-                return ChangeReport(workspace: workspace, summary: deployment.summary(for: plan))
+                let deployment = try await Deployment.discover(
+                    plan: plan, workspace: workspace, provider: runtime.provider, processManager: runtime.processManager)
+                return ChangeReport(workspace: workspace, summary: deployment.summary(for: plan, agents: runtime.agents, rerun: rerun))
             } catch {
                 return ChangeReport(workspace: workspace, unavailable: redactor.redact((error as? any RunjobError)?.message ?? "\(error)"))
             }

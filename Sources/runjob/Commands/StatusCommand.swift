@@ -42,26 +42,34 @@ struct StatusCommand: ParsableCommand {
 
     static func text(_ status: DeploymentStatus) -> String {
         var lines = ["\(status.name) (workspace \(status.workspace)): \(status.change.sentence)"]
+        for note in status.change.notes { lines.append("  note: \(note)") }
         for machine in status.machines {
             guard let instance = machine.instance else {
                 lines.append("  machine \(machine.name): no instance")
                 continue
             }
-            lines.append(
-                "  machine \(machine.name): \(instance.id) \(instance.status.rawValue)\(machine.configMatches ? "" : " (booted for another config)")")
+            var line = "  machine \(machine.name): \(instance.id) \(instance.status.rawValue)"
+            if !machine.configMatches && machine.problem == nil { line += " (booted for another config)" }
+            if let problem = machine.problem { line += " (\(problem))" }
+            lines.append(line)
+            for duplicate in machine.duplicates {
+                lines.append("    also \(duplicate.id) \(duplicate.status.rawValue): a second instance left by two boots that raced; apply removes it")
+            }
             for session in machine.sessions {
-                var text = "    session \(session.name): "
+                var text = "    session \(session.name): " + session.state
                 if let process = session.process {
-                    text += process.status.rawValue
-                    if let code = process.exitCode { text += " (exit \(code))" }
+                    if let code = process.exitCode { text += " (exit \(code))" } else if process.isFinished { text += " (exit unknown)" }
                     if let pid = process.pid, process.status == .running { text += " pid \(pid)" }
-                } else {
-                    text += session.record == nil ? "not started" : "unknown"
                 }
+                if session.recordDamaged { text += " · record damaged" }
                 if let result = session.result { text += " · " + Self.describe(result) }
-                if let record = session.record { text += " · run \(record.run)" }
+                if let run = session.process?.run ?? session.record?.run { text += " · run \(run)" }
                 lines.append(text)
             }
+        }
+        for other in status.others {
+            let machine = other.labels[InstanceLabel.machine].map { "machine \($0), no longer in the manifest" } ?? "no machine"
+            lines.append("  other instance \(other.id) \(other.status.rawValue) (\(other.problem ?? machine)): `destroy` removes it")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -39,6 +39,17 @@ enum CommandSupport {
         }
     }
 
+    /// Exits 2 (with "did you mean") when a session named by `option` is not in the manifest.
+    static func checkSessions(_ names: some Collection<String>, in plan: Plan, option: String) throws {
+        let known = plan.sessions.map(\.name)
+        for name in names.sorted() where plan.session(name) == nil {
+            let hint = Suggestions.closest(to: name, among: known).map { "; did you mean `\($0)`?" } ?? ""
+            Console.err(
+                "error[\(ErrorCode.CLI.usage)]: \(option) \(name): \(plan.name) has no session `\(name)` (sessions: \(known.joined(separator: ", ")))\(hint)\n")
+            throw ExitCode(ExitCodes.usage)
+        }
+    }
+
     /// Loads `file` (non-strict), prints warnings or errors to stderr, and plans it.
     /// Throws exit code 2 when the manifest is invalid.
     static func loadPlan(_ file: String, strict: Bool = false) throws -> Plan {

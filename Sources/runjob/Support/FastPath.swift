@@ -49,6 +49,8 @@ enum FastPath: Equatable {
     static let validateFlags: Set<String> = ["strict"]
     static let planOptions: Set<String> = ["output", "workspace"]
     static let planFlags: Set<String> = ["detailed-exitcode"]
+    /// Options of `plan` the fast path leaves to argument-parser (repeatable ones): given, they make it step aside.
+    static let planDeferredOptions: Set<String> = ["rerun"]
 
     /// Runs the command, exactly as its argument-parser command would.
     func run() throws {
