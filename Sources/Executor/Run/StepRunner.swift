@@ -225,6 +225,16 @@ struct StepRunner: Sendable {
         case .keep(let record, let note):
             await state.setSession(session.name, record)
             if let note { log(.info, "session \(session.name): \(note)", step: .start(session.name)) }
+            if records?.sessions[session.name] != record {
+                // The record was damaged or named another run: the live process is the truth, and the record says so again.
+                try await runtime.provider.writeFiles(
+                    target.instance,
+                    FileBatch(
+                        label: "state:session:\(session.name)",
+                        files: [InstanceState.sessionRecord(home: target.home, session: session.name, record: record)]))
+                log(.info, "session \(session.name): its record on \(target.instance) was damaged; rewrote it for run \(record.run)", step: .start(session.name))
+                return Outcome(data: [.init("process", .string(record.process)), .init("run", .string(record.run)), .init("repaired", .bool(true))])
+            }
             return Outcome(data: [.init("process", .string(record.process)), .init("run", .string(record.run)), .init("unchanged", .bool(true))])
         case .start(let why): reason = why
         case .rerun(let why): reason = why

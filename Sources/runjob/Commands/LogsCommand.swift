@@ -114,7 +114,7 @@ struct LogFollower {
     var render: (@Sendable ([UInt8]) -> String?)?
 
     /// Prints the logs; `true` when the session has written anything to either stream
-    /// (whatever `tail` left out).
+    /// (whatever `tail` left out). Logs of any size stream through in bounded chunks.
     func run(tail: Int?, follow: Bool, interval: Duration) async throws -> Bool {
         var out = StreamRedactor(redactor: redactor)
         var err = StreamRedactor(redactor: redactor)
@@ -131,19 +131,30 @@ struct LogFollower {
             pending.removeFirst(end)
             Console.out(out.feed(render(lines).map { Array($0.utf8) } ?? lines))
         }
-        var first = try await manager.logs(process, stream: .stdout, on: target, from: nil, tail: tail)
-        var firstErr = try await manager.logs(process, stream: .stderr, on: target, from: nil, tail: tail)
-        var wrote = first.nextOffset > 0 || firstErr.nextOffset > 0
-        show(first.bytes, final: false)
-        Console.err(String(decoding: err.feed(firstErr.bytes), as: UTF8.self))
+        func showErr(_ bytes: [UInt8]) {
+            Console.err(String(decoding: err.feed(bytes), as: UTF8.self))
+        }
+        /// Reads `stream` from `offset` (or its last `tail` lines) to its current end, chunk by chunk.
+        func drain(_ stream: LogStream, from offset: Int?, tail: Int?, _ emit: ([UInt8]) -> Void) async throws -> (next: Int, size: Int) {
+            var chunk = try await manager.logs(process, stream: stream, on: target, from: offset, tail: tail, limit: Self.chunkLimit)
+            emit(chunk.bytes)
+            while chunk.hasMore {
+                let next = try await manager.logs(process, stream: stream, on: target, from: chunk.nextOffset, tail: nil, limit: Self.chunkLimit)
+                guard next.nextOffset > chunk.nextOffset else { break }
+                emit(next.bytes)
+                chunk = next
+            }
+            return (chunk.nextOffset, chunk.size)
+        }
+        var (outOffset, outSize) = try await drain(.stdout, from: nil, tail: tail) { show($0, final: false) }
+        var (errOffset, errSize) = try await drain(.stderr, from: nil, tail: tail, showErr)
+        var wrote = outSize > 0 || errSize > 0
         while follow {
             let info = try await manager.status(process, on: target)
             try await Task.sleep(for: interval)
-            first = try await manager.logs(process, stream: .stdout, on: target, from: first.nextOffset, tail: nil)
-            firstErr = try await manager.logs(process, stream: .stderr, on: target, from: firstErr.nextOffset, tail: nil)
-            wrote = wrote || first.nextOffset > 0 || firstErr.nextOffset > 0
-            show(first.bytes, final: false)
-            Console.err(String(decoding: err.feed(firstErr.bytes), as: UTF8.self))
+            (outOffset, outSize) = try await drain(.stdout, from: outOffset, tail: nil) { show($0, final: false) }
+            (errOffset, errSize) = try await drain(.stderr, from: errOffset, tail: nil, showErr)
+            wrote = wrote || outSize > 0 || errSize > 0
             if info?.isFinished ?? true { break }
         }
         show([], final: true)
@@ -151,4 +162,7 @@ struct LogFollower {
         Console.err(String(decoding: err.finish(), as: UTF8.self))
         return wrote
     }
+
+    /// Bytes one read brings at most (the exec output of a provider stays small).
+    static let chunkLimit = 4 << 20
 }

@@ -8,9 +8,15 @@ extension MorphEmulator {
     /// - `GET instances`: every instance, deleted ones included
     /// - `GET|POST config`: `boot_delay_ms`, `boot_outcome`, `latency_ms`, `snapshots`, `api_key`
     /// - `POST reset`: deletes every instance and clears faults and the log
+    /// - `POST instances/<id>/state`: `{"status": "pending"|"ready"|"paused"|"error", "pending_ms": N}`
+    ///   puts an instance in a state (a crash left it pending, its TTL paused it, it failed)
     func control(_ request: EmulatorRequest) async -> EmulatorResponse {
         let name = String(request.path.dropFirst("/_emulator/".count))
         let body = request.body.isEmpty ? nil : try? JSONValue.parse(request.body)
+        if request.method == "POST", name.hasPrefix("instances/"), name.hasSuffix("/state") {
+            let id = String(name.dropFirst("instances/".count).dropLast("/state".count))
+            return setState(id, body)
+        }
         switch (request.method, name) {
         case ("GET", "health"):
             return .json(200, .object(["ok": .bool(true)]))
@@ -71,5 +77,20 @@ extension MorphEmulator {
             "latency_ms": .int(milliseconds(settings.latency)),
             "snapshots": settings.snapshots.map { .array($0.sorted().map { .string($0) }) } ?? .null,
         ])
+    }
+
+    /// Puts instance `id` in the state `body` names.
+    private func setState(_ id: String, _ body: JSONValue?) -> EmulatorResponse {
+        guard var instance = instances[id], instance.deletedAt == nil else { return .detail(404, "no instance \(id)") }
+        switch body?["status"]?.stringValue {
+        case "pending":
+            instance.phase = .pending(until: clock.now + .milliseconds(body?["pending_ms"]?.intValue ?? 1000), outcome: "ready")
+        case "ready": instance.phase = .ready
+        case "paused": instance.phase = .paused
+        case "error": instance.phase = .error
+        default: return .detail(422, "status must be pending, ready, paused or error")
+        }
+        instances[id] = instance
+        return .json(200, instance.controlJSON(at: clock.now))
     }
 }
