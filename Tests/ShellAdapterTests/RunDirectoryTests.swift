@@ -83,4 +83,32 @@ struct RunDirectoryTests {
             #expect(all.bytes == Array(text.utf8))
         }
     }
+
+    @Test("batch logs: many streams in one read, whole or cut at the limit, finished or still written, missing ones empty")
+    func batchLogs() async throws {
+        try await withShellRig { rig in
+            let directory = rig.target.runDirectory
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try "one\n".write(toFile: directory + "/a.out", atomically: true, encoding: .utf8)
+            try "0\n".write(toFile: directory + "/a.exit", atomically: true, encoding: .utf8)
+            try String(repeating: "b", count: 300).write(toFile: directory + "/b.out", atomically: true, encoding: .utf8)
+            try "0\n".write(toFile: directory + "/b.exit", atomically: true, encoding: .utf8)
+            try "running\n".write(toFile: directory + "/c.err", atomically: true, encoding: .utf8)
+            let items = [
+                LogBatchItem(name: "a", stream: .stdout, run: rig.target.run), LogBatchItem(name: "b", stream: .stdout, run: rig.target.run),
+                LogBatchItem(name: "c", stream: .stderr, run: rig.target.run), LogBatchItem(name: "missing", stream: .stdout, run: rig.target.run),
+            ]
+            let chunks = try await rig.manager.logs(of: items, on: rig.target, limit: 100)
+            #expect(chunks.map { String(decoding: $0.bytes, as: UTF8.self) } == ["one\n", String(repeating: "b", count: 100), "running\n", ""])
+            #expect(chunks.map(\.size) == [4, 300, 8, 0])
+            #expect(chunks.map(\.hasMore) == [false, true, false, false])
+            // More items than one command line may carry are read in groups, in order.
+            let many = (0..<300).map { LogBatchItem(name: $0 % 2 == 0 ? "a" : "c", stream: $0 % 2 == 0 ? .stdout : .stderr, run: rig.target.run) }
+            let all = try await rig.manager.logs(of: many, on: rig.target, limit: 100)
+            #expect(all.count == 300)
+            #expect(all.enumerated().allSatisfy { String(decoding: $0.element.bytes, as: UTF8.self) == ($0.offset % 2 == 0 ? "one\n" : "running\n") })
+        }
+        #expect(RunDirectory.parseBatchLogs(Array("1 1\n--\n".utf8), count: 1) == nil)
+        #expect(RunDirectory.parseBatchLogs(Array("1 1\n--\neA==\n".utf8), count: 1)?.first?.bytes == [0x78])
+    }
 }

@@ -106,3 +106,24 @@ struct SessionLaunchTests {
     }
 }
 
+
+@Suite("Logs larger than one exec may carry")
+struct LargeLogTests {
+    @Test("a 260 MiB stdout streams through bounded reads; the agent result at its end is read from the tail alone")
+    func overTheExecLimit() async throws {
+        try await withShellRig { rig in
+            let size = 260 << 20
+            let spec = ProcessSpec(
+                name: "big", session: "big", program: .shell("head -c \(size) /dev/zero | tr '\\0' 'x'; printf '\\n{\"type\":\"result\"}\\n'"),
+                cwd: rig.target.home)
+            _ = try await rig.manager.start(spec, on: rig.target)
+            let finished = try await rig.waitFinished("big")
+            #expect(finished.exitCode == 0)
+            let tail = try await rig.manager.outputTail("big", on: rig.target, bytes: 1 << 20)
+            #expect(String(decoding: tail, as: UTF8.self) == "{\"type\":\"result\"}\n")
+            let all = try await rig.manager.logs("big", stream: .stdout, on: rig.target, from: nil, tail: nil)
+            #expect(all.bytes.count == size + 19)
+            #expect(all.nextOffset == size + 19 && !all.hasMore)
+        }
+    }
+}

@@ -133,4 +133,9 @@ public struct ShellProcessManager: ProcessManager {
         try await RunDirectory.logs(name, stream: stream, on: target, from: offset, tail: tail, limit: limit)
     }
 
+    /// The first at most `limit` bytes of many logs of the instance, in one read.
+    public func logs(of items: [LogBatchItem], on target: ProcessTarget, limit: Int) async throws -> [LogChunk] {
+        try await RunDirectory.batchLogs(items, on: target, limit: limit)
+    }
+
 }

@@ -131,9 +131,42 @@ public protocol ProcessManager: Sendable {
     /// end), else from where the last `tail` lines begin, else from the start. Read on
     /// with the chunk's `nextOffset` while ``LogChunk/hasMore``.
     func logs(_ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?, limit: Int) async throws -> LogChunk
+
+    /// The first at most `limit` bytes of each log in `items` (one chunk each, in order) on
+    /// `target`'s instance, in as few round trips as the manager can (`runjob logs` of
+    /// every session costs one read, not one per session).
+    func logs(of items: [LogBatchItem], on target: ProcessTarget, limit: Int) async throws -> [LogChunk]
+}
+
+/// One log in a batch read: a session's stream in one run.
+public struct LogBatchItem: Sendable, Equatable {
+    /// The process name.
+    public var name: String
+    /// Which stream.
+    public var stream: LogStream
+    /// The run whose directory holds it.
+    public var run: String
+
+    /// Creates an item.
+    public init(name: String, stream: LogStream, run: String) {
+        self.name = name
+        self.stream = stream
+        self.run = run
+    }
 }
 
 extension ProcessManager {
+    /// One read per log: for managers that cannot read many logs in one round trip.
+    public func logs(of items: [LogBatchItem], on target: ProcessTarget, limit: Int) async throws -> [LogChunk] {
+        var chunks: [LogChunk] = []
+        for item in items {
+            var itemTarget = target
+            itemTarget.run = item.run
+            chunks.append(try await logs(item.name, stream: item.stream, on: itemTarget, from: 0, tail: nil, limit: limit))
+        }
+        return chunks
+    }
+
     /// Bytes one log read returns at most, so logs of any size stream through bounded exec outputs.
     public static var logChunkLimit: Int { 8 << 20 }
 

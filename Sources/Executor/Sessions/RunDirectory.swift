@@ -111,6 +111,78 @@ public enum RunDirectory {
         return LogChunk(bytes: bytes, nextOffset: start + bytes.count, start: start, size: size)
     }
 
+    /// Bash printing, for each log of `files`, `SIZE COUNT` (the first COUNT ≤ `limit` bytes
+    /// are sent), then a line `--`, then the sent bytes of every log in order, base64-encoded
+    /// on one line. Whole logs of finished sessions (an exit file: they no longer change)
+    /// share one `cat`; only logs that are cut, or still written, cost a process each.
+    public static func batchLogsScript(_ files: [(log: String, exitFile: String)], limit: Int) -> String {
+        let q = ShellQuoting.quote
+        let bound = max(0, limit)
+        var lines = [
+            "files=(\(files.map { q($0.log) }.joined(separator: " ")))",
+            "sizes=(); counts=()",
+            "for f in \"${files[@]}\"; do s=0; [ -f \"$f\" ] && s=$(stat -c %s -- \"$f\" 2>/dev/null || echo 0); c=$s; [ \"$c\" -le \(bound) ] || c=\(bound); sizes+=(\"$s\"); counts+=(\"$c\"); printf '%s %s\\n' \"$s\" \"$c\"; done",
+            "printf -- '--\\n'",
+            "whole=()",
+            "flush() { [ ${#whole[@]} -eq 0 ] || cat -- \"${whole[@]}\" 2>/dev/null; whole=(); }",
+            "{",
+        ]
+        for (index, file) in files.enumerated() {
+            let size = "${sizes[\(index)]}"
+            let count = "${counts[\(index)]}"
+            let log = "${files[\(index)]}"
+            lines.append(
+                "  if [ -f \(q(file.exitFile)) ] && [ \"\(size)\" = \"\(count)\" ]; then whole+=(\"\(log)\"); "
+                    + "else flush; [ \"\(count)\" = 0 ] || head -c \"\(count)\" -- \"\(log)\"; fi")
+        }
+        lines += ["  flush", "} | base64 -w0", "echo"]
+        return lines.joined(separator: "\n")
+    }
+
+    /// Logs per batch read, so that the script stays far below the size limit of a command line.
+    static let batchSize = 128
+
+    /// The chunks in `batchLogsScript` output for `count` logs, or `nil` when it is not that shape.
+    public static func parseBatchLogs(_ output: [UInt8], count: Int) -> [LogChunk]? {
+        let text = String(decoding: output, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count >= count + 2, lines[count] == "--", let payload = Base64.decode(lines[count + 1]) else { return nil }
+        var chunks: [LogChunk] = []
+        var position = 0
+        for line in lines[..<count] {
+            let fields = line.split(separator: " ")
+            guard fields.count == 2, let size = Int(fields[0]), let sent = Int(fields[1]), sent >= 0, position + sent <= payload.count else {
+                return nil
+            }
+            chunks.append(LogChunk(bytes: Array(payload[position..<(position + sent)]), nextOffset: sent, start: 0, size: size))
+            position += sent
+        }
+        return position == payload.count ? chunks : nil
+    }
+
+    /// The first at most `limit` bytes of each of `items`' logs, in one read-only exec.
+    public static func batchLogs(_ items: [LogBatchItem], on target: ProcessTarget, limit: Int) async throws -> [LogChunk] {
+        guard !items.isEmpty else { return [] }
+        // A command line has a size limit (one argument: 128 KiB on Linux): read in groups.
+        guard items.count <= batchSize else {
+            var chunks: [LogChunk] = []
+            for start in stride(from: 0, to: items.count, by: batchSize) {
+                chunks += try await batchLogs(Array(items[start..<min(items.count, start + batchSize)]), on: target, limit: limit)
+            }
+            return chunks
+        }
+        let files = items.map { item -> (log: String, exitFile: String) in
+            let base = target.runjobDirectory + "/" + item.run + "/" + item.name
+            return (base + (item.stream == .stdout ? ".out" : ".err"), base + ".exit")
+        }
+        let result = try await read(batchLogsScript(files, limit: limit), on: target, label: "logs:\(items.count) streams")
+        guard let chunks = parseBatchLogs(result.stdout, count: items.count) else {
+            throw ProcessError(
+                ErrorCode.Process.logsFailed, "cannot read the logs of \(items.count) session streams", context: [.init("instance", target.instance)])
+        }
+        return chunks
+    }
+
     /// Runs a read-only script from this file on the instance; a non-zero exit is `process.invalid_output`.
     public static func read(_ script: String, on target: ProcessTarget, label: String) async throws -> ExecResult {
         let result = try await target.provider.exec(target.instance, CommandSpec(.shell(script), label: label, readOnly: true), stdin: nil)

@@ -71,6 +71,22 @@ struct LogsCommand: ParsableCommand {
                 // One look at the deployment for every session: logs of N sessions cost N reads, not N discoveries.
                 let deployment = try await Deployment.discover(
                     plan: plan, workspace: workspace, provider: runtime.provider, processManager: runtime.processManager)
+                // Every session's first chunk, one batch read per instance (not one read per stream).
+                var prefetched: [String: (out: LogChunk, err: LogChunk)] = [:]
+                if names.count > 1 && !follow && tail == nil {
+                    var byInstance: [String: (target: ProcessTarget, sessions: [(name: String, process: String, run: String)])] = [:]
+                    for name in names {
+                        guard let located = try? DeploymentStatus.locateSession(name, plan: plan, deployment: deployment, runtime: runtime) else { continue }
+                        byInstance[located.target.instance, default: (located.target, [])].sessions.append((name, located.process, located.target.run))
+                    }
+                    for (_, group) in byInstance {
+                        let items = group.sessions.flatMap { session in
+                            [LogBatchItem(name: session.process, stream: .stdout, run: session.run), LogBatchItem(name: session.process, stream: .stderr, run: session.run)]
+                        }
+                        let chunks = try await runtime.processManager.logs(of: items, on: group.target, limit: LogFollower.chunkLimit / 8)
+                        for (index, session) in group.sessions.enumerated() { prefetched[session.name] = (chunks[2 * index], chunks[2 * index + 1]) }
+                    }
+                }
                 for name in names {
                     // Locate first, so that a missing instance is one error, not a header and an error.
                     let located: (target: ProcessTarget, process: String)
@@ -86,7 +102,8 @@ struct LogsCommand: ParsableCommand {
                         render = { bytes in agent.render(output: bytes) }
                     }
                     let wrote = try await LogFollower(
-                        manager: runtime.processManager, target: located.target, process: located.process, redactor: redactor, render: render
+                        manager: runtime.processManager, target: located.target, process: located.process, redactor: redactor, render: render,
+                        prefetched: prefetched[name]
                     ).run(tail: tail, follow: follow, interval: interval)
                     if !wrote {
                         // Say so, rather than print nothing: on stdout under a header, else on stderr.
@@ -112,6 +129,8 @@ struct LogFollower {
     let process: String
     let redactor: Redactor
     var render: (@Sendable ([UInt8]) -> String?)?
+    /// The first chunks of stdout and stderr, when a batch read already brought them.
+    var prefetched: (out: LogChunk, err: LogChunk)?
 
     /// Prints the logs; `true` when the session has written anything to either stream
     /// (whatever `tail` left out). Logs of any size stream through in bounded chunks.
@@ -135,8 +154,15 @@ struct LogFollower {
             Console.err(String(decoding: err.feed(bytes), as: UTF8.self))
         }
         /// Reads `stream` from `offset` (or its last `tail` lines) to its current end, chunk by chunk.
-        func drain(_ stream: LogStream, from offset: Int?, tail: Int?, _ emit: ([UInt8]) -> Void) async throws -> (next: Int, size: Int) {
-            var chunk = try await manager.logs(process, stream: stream, on: target, from: offset, tail: tail, limit: Self.chunkLimit)
+        func drain(
+            _ stream: LogStream, from offset: Int?, tail: Int?, first: LogChunk? = nil, _ emit: ([UInt8]) -> Void
+        ) async throws -> (next: Int, size: Int) {
+            var chunk: LogChunk
+            if let first {
+                chunk = first
+            } else {
+                chunk = try await manager.logs(process, stream: stream, on: target, from: offset, tail: tail, limit: Self.chunkLimit)
+            }
             emit(chunk.bytes)
             while chunk.hasMore {
                 let next = try await manager.logs(process, stream: stream, on: target, from: chunk.nextOffset, tail: nil, limit: Self.chunkLimit)
@@ -146,8 +172,8 @@ struct LogFollower {
             }
             return (chunk.nextOffset, chunk.size)
         }
-        var (outOffset, outSize) = try await drain(.stdout, from: nil, tail: tail) { show($0, final: false) }
-        var (errOffset, errSize) = try await drain(.stderr, from: nil, tail: tail, showErr)
+        var (outOffset, outSize) = try await drain(.stdout, from: nil, tail: tail, first: prefetched?.out) { show($0, final: false) }
+        var (errOffset, errSize) = try await drain(.stderr, from: nil, tail: tail, first: prefetched?.err, showErr)
         var wrote = outSize > 0 || errSize > 0
         while follow {
             let info = try await manager.status(process, on: target)
