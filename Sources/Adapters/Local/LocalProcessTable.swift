@@ -1,0 +1,85 @@
+import Executor
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One live process as `/proc` shows it.
+struct LocalProcess: Sendable, Equatable {
+    var pid: Int32
+    var parent: Int32
+    var group: Int32
+    var session: Int32
+    /// Whether it carries the instance's marker in its environment or works inside its folder.
+    var marked: Bool
+}
+
+/// A snapshot of the processes on this machine (Linux `/proc`).
+enum LocalProcessTable {
+    /// Every live process (zombies left out) by pid, each marked when its environment
+    /// holds `marker` or its working directory is one of `folders` or below.
+    static func snapshot(marker: String, folders: [String]) -> [Int32: LocalProcess] {
+        let markerBytes = Array(marker.utf8)
+        var table: [Int32: LocalProcess] = [:]
+        for name in (try? LocalFileSystem.names(in: "/proc")) ?? [] {
+            guard let pid = Int32(name), var process = Self.process(pid) else { continue }
+            process.marked = hasMarker(pid, markerBytes) || worksInside(pid, folders)
+            table[pid] = process
+        }
+        return table
+    }
+
+    /// The process `pid` (unmarked), or `nil` when it is gone or a zombie.
+    static func process(_ pid: Int32) -> LocalProcess? {
+        guard case .bytes(let bytes) = LocalFile.read("/proc/\(pid)/stat", limit: 4096),
+            let close = bytes.lastIndex(of: UInt8(ascii: ")"))
+        else { return nil }
+        let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
+        guard fields.count > 3, fields[0].first != UInt8(ascii: "Z"), fields[0].first != UInt8(ascii: "X"),
+            let parent = number(fields[1]), let group = number(fields[2]), let session = number(fields[3])
+        else { return nil }
+        return LocalProcess(pid: pid, parent: parent, group: group, session: session, marked: false)
+    }
+
+    /// Whether a live process (not a zombie waiting to be reaped) is in process group `group`.
+    static func groupHasLiveMembers(_ group: Int32) -> Bool {
+        guard kill(-group, 0) == 0 || errno == EPERM else { return false }
+        for name in (try? LocalFileSystem.names(in: "/proc")) ?? [] {
+            if let pid = Int32(name), let process = process(pid), process.group == group { return true }
+        }
+        return false
+    }
+
+    /// This process and its ancestors (never signalled, whatever they carry).
+    static func ownLine() -> Set<Int32> {
+        var line: Set<Int32> = [getpid()]
+        var current = getppid()
+        while current > 1, !line.contains(current), let process = Self.process(current) {
+            line.insert(current)
+            current = process.parent
+        }
+        return line
+    }
+
+    private static func hasMarker(_ pid: Int32, _ marker: [UInt8]) -> Bool {
+        guard case .bytes(let environ) = LocalFile.read("/proc/\(pid)/environ", limit: 4 << 20) else { return false }
+        return environ.split(separator: 0, omittingEmptySubsequences: true).contains { $0.elementsEqual(marker) }
+    }
+
+    private static func worksInside(_ pid: Int32, _ folders: [String]) -> Bool {
+        guard !folders.isEmpty else { return false }
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let count = readlink("/proc/\(pid)/cwd", &buffer, 4096)
+        guard count > 0 else { return false }
+        let cwd = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return folders.contains { cwd == $0 || cwd.hasPrefix($0 + "/") || cwd == $0 + " (deleted)" }
+    }
+
+    private static func number(_ bytes: ArraySlice<UInt8>) -> Int32? {
+        Int32(String(decoding: bytes, as: UTF8.self))
+    }
+}
