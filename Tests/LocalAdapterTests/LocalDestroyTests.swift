@@ -15,9 +15,7 @@ private func recordedPid(_ path: String) async -> Int32? {
 struct LocalDestroyTests {
     @Test("destroy stops session processes that dropped the marker and left the folder: by session, by a dead recorded leader, as descendants")
     func escapedProcesses() async throws {
-        try await withLocalProvider { provider, folder in
-            let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "main"), labels: demo))
-            let home = try #require(instance.home)
+        try await withLocalInstance { provider, instance, home, folder in
             let target = ProcessTarget(provider: provider, instance: instance.id, home: home, run: "r1")
             let manager = ShellProcessManager(stopGrace: .seconds(1))
             let pids = folder.file("pids")
@@ -53,9 +51,7 @@ struct LocalDestroyTests {
 
     @Test("a recorded pid that now belongs to an unrelated process (pid reuse) is not used as a session to kill")
     func reusedPid() async throws {
-        try await withLocalProvider { provider, folder in
-            let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "main"), labels: demo))
-            let home = try #require(instance.home)
+        try await withLocalInstance { provider, instance, home, folder in
             // An unrelated session leader (not started on the instance) and one process in its session.
             let leaderFile = folder.file("leader")
             let unrelated = Process()
@@ -81,7 +77,8 @@ struct LocalDestroyTests {
         try await withLocalProvider { provider, _ in
             for _ in 0..<4 {
                 let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "main"), labels: demo))
-                let script = "setsid sleep 300 < /dev/null > /dev/null 2>&1 & for d in $(seq 1 40); do mkdir -p ~/t/$d; for f in $(seq 1 25); do : > ~/t/$d/$f; done; done"
+                let script =
+                    "setsid sleep 300 < /dev/null > /dev/null 2>&1 & for d in $(seq 1 40); do mkdir -p ~/t/$d; for f in $(seq 1 25); do : > ~/t/$d/$f; done; done"
                 _ = try await provider.exec(instance.id, .shell(script), stdin: nil)
                 async let first: Void = provider.destroy(instance.id)
                 async let second: Void = provider.destroy(instance.id)
@@ -103,7 +100,8 @@ struct LocalDestroyTests {
     func awkwardTree() async throws {
         try await withLocalProvider { provider, _ in
             let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "main"), labels: demo))
-            let script = "mkdir -p ~/locked/inner && : > ~/locked/inner/f && : > ~/$'\\xff\\xfe' && ln -s / ~/root && chmod 000 ~/locked/inner && chmod 500 ~/locked"
+            let script =
+                "mkdir -p ~/locked/inner && : > ~/locked/inner/f && : > ~/$'\\xff\\xfe' && ln -s / ~/root && chmod 000 ~/locked/inner && chmod 500 ~/locked"
             let made = try await provider.exec(instance.id, .shell(script), stdin: nil)
             #expect(made.exitCode == 0, "\(made.stderrText)")
             try await provider.destroy(instance.id)

@@ -14,22 +14,6 @@ private func openDescriptors(into folder: String) -> (all: Int, inside: [String]
     return (names.count, inside)
 }
 
-/// Whether `pid` is a live process (a zombie waiting for init to reap it is not).
-func isRunning(_ pid: Int32) -> Bool {
-    guard let stat = read("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return false }
-    return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
-}
-
-/// Polls `condition` every 10 ms until it holds or `seconds` passed; whether it held.
-func eventually(within seconds: Double = 5, _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return try await condition()
-}
-
 @Suite("Local exec under cancellation")
 struct LocalExecCancellationTests {
     @Test("200 execs with small and large stdin, cancelled at random moments: no crash, no process left, no descriptor leaked")
@@ -88,60 +72,51 @@ struct LocalExecCancellationTests {
         #expect(ProcessScan.pids(withEnvironment: "RUNJOB_INSTANCE=\(instance.id)") == [])
         #expect(openDescriptors(into: instanceFolder).inside == [])
         // Other tests open descriptors meanwhile: a leak per exec would stay far above this.
-        #expect(await eventually { openDescriptors(into: instanceFolder).all <= before + 10 }, "before: \(before), now: \(openDescriptors(into: instanceFolder).all)")
+        #expect(
+            await eventually { openDescriptors(into: instanceFolder).all <= before + 10 },
+            "before: \(before), now: \(openDescriptors(into: instanceFolder).all)")
         try await provider.destroy(instance.id)
     }
 
     @Test("a cancelled exec TERMs its process group, KILLs what ignores TERM after the grace, and returns only when all are gone")
     func cancelStopsTheGroup() async throws {
-        let folder = try TemporaryDirectory(prefix: "runjob-cancel")
-        defer { folder.remove() }
-        let provider = LocalProvider(stateDirectory: folder.file("state"), cancelGrace: .milliseconds(200))
-        let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "m"), labels: [:]))
-        let home = try #require(instance.home)
-        let script = "(trap '' TERM; exec sleep 300) & echo $! > ~/stubborn; sleep 300 & echo $! > ~/plain; wait"
-        let task = Task { try await provider.exec(instance.id, .shell(script), stdin: Array("input".utf8)) }
-        #expect(await eventually { read(home + "/stubborn") != nil && read(home + "/plain") != nil })
-        let pids = [home + "/stubborn", home + "/plain"].compactMap { read($0).flatMap { Int32($0.trimmingASCIIWhitespace()) } }
-        #expect(pids.count == 2)
-        task.cancel()
-        await #expect(throws: CancellationError.self) { _ = try await task.value }
-        for pid in pids { #expect(!isRunning(pid), "\(pid) still runs") }
-        try await provider.destroy(instance.id)
+        try await withLocalInstance(cancelGrace: .milliseconds(200)) { provider, instance, home, _ in
+            let script = "(trap '' TERM; exec sleep 300) & echo $! > ~/stubborn; sleep 300 & echo $! > ~/plain; wait"
+            let task = Task { try await provider.exec(instance.id, .shell(script), stdin: Array("input".utf8)) }
+            #expect(await eventually { read(home + "/stubborn") != nil && read(home + "/plain") != nil })
+            let pids = [home + "/stubborn", home + "/plain"].compactMap { read($0).flatMap { Int32($0.trimmingASCIIWhitespace()) } }
+            #expect(pids.count == 2)
+            task.cancel()
+            await #expect(throws: CancellationError.self) { _ = try await task.value }
+            for pid in pids { #expect(!isRunning(pid), "\(pid) still runs") }
+        }
     }
 
     @Test("an exec that is not cancelled returns its result; its command leads its own session and reads and writes files, not pipes")
     func noPipes() async throws {
-        let folder = try TemporaryDirectory(prefix: "runjob-cancel")
-        defer { folder.remove() }
-        let provider = LocalProvider(stateDirectory: folder.file("state"))
-        let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "m"), labels: [:]))
-        let script = """
-            read -r line; sid=$(ps -o sid= -p $$ | tr -d ' '); printf '%s|%s|%s\\n' "$line" "$sid" "$$"
-            for fd in 0 1 2; do stat -L -c %F /proc/$$/fd/$fd; done
-            """
-        let result = try await provider.exec(instance.id, .shell(script), stdin: Array("hello\n".utf8))
-        let lines = result.stdoutText.split(separator: "\n").map(String.init)
-        #expect(lines.count == 4, "\(result.stdoutText) \(result.stderrText)")
-        let ids = lines.first?.split(separator: "|").map(String.init) ?? []
-        #expect(ids.count == 3 && ids[0] == "hello" && ids[1] == ids[2], "\(lines)")
-        #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("regular") }, "\(lines)")
-        try await provider.destroy(instance.id)
+        try await withLocalInstance { provider, instance, _, _ in
+            let script = """
+                read -r line; sid=$(ps -o sid= -p $$ | tr -d ' '); printf '%s|%s|%s\\n' "$line" "$sid" "$$"
+                for fd in 0 1 2; do stat -L -c %F /proc/$$/fd/$fd; done
+                """
+            let result = try await provider.exec(instance.id, .shell(script), stdin: Array("hello\n".utf8))
+            let lines = result.stdoutText.split(separator: "\n").map(String.init)
+            #expect(lines.count == 4, "\(result.stdoutText) \(result.stderrText)")
+            let ids = lines.first?.split(separator: "|").map(String.init) ?? []
+            #expect(ids.count == 3 && ids[0] == "hello" && ids[1] == ids[2], "\(lines)")
+            #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("regular") }, "\(lines)")
+        }
     }
 
     @Test("an exec whose task is already cancelled starts nothing and throws CancellationError")
     func cancelledBeforeStart() async throws {
-        let folder = try TemporaryDirectory(prefix: "runjob-cancel")
-        defer { folder.remove() }
-        let provider = LocalProvider(stateDirectory: folder.file("state"))
-        let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "m"), labels: [:]))
-        let home = try #require(instance.home)
-        let task = Task {
-            withUnsafeCurrentTask { $0?.cancel() }
-            return try await provider.exec(instance.id, .shell("touch ~/ran"), stdin: nil)
+        try await withLocalInstance { provider, instance, home, _ in
+            let task = Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                return try await provider.exec(instance.id, .shell("touch ~/ran"), stdin: nil)
+            }
+            await #expect(throws: CancellationError.self) { _ = try await task.value }
+            #expect(!FileManager.default.fileExists(atPath: home + "/ran"))
         }
-        await #expect(throws: CancellationError.self) { _ = try await task.value }
-        #expect(!FileManager.default.fileExists(atPath: home + "/ran"))
-        try await provider.destroy(instance.id)
     }
 }

@@ -5,37 +5,26 @@ import Testing
 
 @testable import LocalAdapter
 
-/// The labels of the deployment `demo` in workspace `ci`.
-let demo = ["runjob.name": "demo", "runjob.workspace": "ci"]
-
-/// A provider in a temporary state folder; destroys what is left and removes the folder afterwards.
-func withLocalProvider(_ body: (LocalProvider, TemporaryDirectory) async throws -> Void) async throws {
-    let folder = try TemporaryDirectory(prefix: "runjob-local")
-    let provider = LocalProvider(stateDirectory: folder.file("state"))
-    do { try await body(provider, folder) } catch {
-        for instance in (try? await provider.list(labels: [:])) ?? [] { try? await provider.destroy(instance.id) }
-        folder.remove()
-        throw error
-    }
-    for instance in (try? await provider.list(labels: [:])) ?? [] { try? await provider.destroy(instance.id) }
-    folder.remove()
-}
-
 @Suite("Local instance folders")
 struct LocalInstanceFoldersTests {
     @Test("a deployment's instances live in instances/<name>@<workspace>/; others, and folders of the old flat layout, in instances/")
     func layout() async throws {
         try await withLocalProvider { provider, folder in
             let state = folder.file("state")
-            let deployed = try await provider.boot(BootRequest(machine: MachineSpec(name: "main"), labels: demo.merging(["runjob.machine": "main"]) { $1 }))
+            let deployed = try await provider.boot(
+                BootRequest(machine: MachineSpec(name: "main"), labels: demo.merging(["runjob.machine": "main"]) { $1 }))
             #expect(deployed.home == "\(state)/instances/demo@ci/\(deployed.id)/home")
             let plain = try await provider.boot(BootRequest(machine: MachineSpec(name: "m"), labels: [:]))
             #expect(plain.home == "\(state)/instances/\(plain.id)/home")
-            let odd = try await provider.boot(BootRequest(machine: MachineSpec(name: "m"), labels: ["runjob.name": "../x", "runjob.workspace": "ci"]))
+            let odd = try await provider.boot(
+                BootRequest(machine: MachineSpec(name: "m"), labels: ["runjob.name": "../x", "runjob.workspace": "ci"]))
             #expect(odd.home == "\(state)/instances/\(odd.id)/home")
             // Nothing of the boot is left beside the instance.
             #expect(try FileManager.default.contentsOfDirectory(atPath: "\(state)/instances/demo@ci") == [deployed.id])
-            #expect(try FileManager.default.contentsOfDirectory(atPath: "\(state)/instances/demo@ci/\(deployed.id)").sorted() == ["home", "instance.json", "tmp"])
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: "\(state)/instances/demo@ci/\(deployed.id)").sorted() == [
+                    "home", "instance.json", "tmp",
+                ])
 
             // An instance an earlier runjob made in the flat layout stays visible and usable.
             let old = "local-0ld0ld0ld0ld"
@@ -55,7 +44,9 @@ struct LocalInstanceFoldersTests {
         }
     }
 
-    @Test("an instance whose instance.json does not parse is incomplete, with labels from runjob's record in its home; destroy stops its processes and removes it")
+    @Test(
+        "an instance whose instance.json does not parse is incomplete, with labels from runjob's record in its home; destroy stops its processes and removes it"
+    )
     func damagedRecord() async throws {
         try await withLocalProvider { provider, _ in
             let labels = demo.merging(["runjob.machine": "main", "runjob.config": "c1", "runjob.run": "r1", "runjob.boot": "b1", "team": "x"]) { $1 }
@@ -92,7 +83,8 @@ struct LocalInstanceFoldersTests {
     @Test("without a record anywhere only the folder's deployment is known: the instance is incomplete with name and workspace")
     func missingRecord() async throws {
         try await withLocalProvider { provider, _ in
-            let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "main"), labels: demo.merging(["runjob.machine": "main"]) { $1 }))
+            let instance = try await provider.boot(
+                BootRequest(machine: MachineSpec(name: "main"), labels: demo.merging(["runjob.machine": "main"]) { $1 }))
             let folder = String(try #require(instance.home).dropLast("/home".count))
             try FileManager.default.removeItem(atPath: folder + "/instance.json")
             let found = try #require(try await provider.list(labels: demo).first)
@@ -105,14 +97,17 @@ struct LocalInstanceFoldersTests {
         }
     }
 
-    @Test("a boot cut short (its lock holder killed -9) is incomplete and destroy removes it; while a boot runs it is not listed and destroy refuses it")
+    @Test(
+        "a boot cut short (its lock holder killed -9) is incomplete and destroy removes it; while a boot runs it is not listed and destroy refuses it"
+    )
     func abandonedBoot() async throws {
         try await withLocalProvider { provider, folder in
             let parent = folder.file("state/instances/demo@ci")
             let id = "local-b00tb00tb00t"
             let staging = parent + "/.boot-" + id
             try FileManager.default.createDirectory(atPath: staging + "/home", withIntermediateDirectories: true)
-            try LocalInstanceRecord(id: id, labels: demo.merging(["runjob.machine": "main"]) { $1 }, createdAt: 1).write(to: staging + "/instance.json")
+            try LocalInstanceRecord(id: id, labels: demo.merging(["runjob.machine": "main"]) { $1 }, createdAt: 1).write(
+                to: staging + "/instance.json")
             let lock = parent + "/.boot-" + id + ".lock"
             #expect(FileManager.default.createFile(atPath: lock, contents: nil))
             // Another process holds the boot lock, as a booting runjob does.

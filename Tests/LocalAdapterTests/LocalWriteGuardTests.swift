@@ -8,16 +8,17 @@ import Testing
 struct LocalWriteGuardTests {
     @Test("a write through a link a session planted, to an absolute path outside, or with `..` is provider.path_outside_instance and writes nothing")
     func refused() async throws {
-        try await withLocalProvider { provider, folder in
-            let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "main"), labels: demo))
-            let home = try #require(instance.home)
+        try await withLocalInstance { provider, instance, home, folder in
             let outside = folder.file("outside")
             try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
             let planted = try await provider.exec(
                 instance.id, .shell("ln -s \(outside) ~/.claude && ln -s \(outside)/target ~/token && ln -s ~/nowhere/x ~/dangling"), stdin: nil)
             #expect(planted.exitCode == 0, "\(planted.stderrText)")
             let attempts: [(String, FileBatch)] = [
-                ("file through a linked folder", FileBatch(label: "c", files: [FileWrite(path: "~/.claude/.credentials.json", mode: .ownerOnly, content: [1])])),
+                (
+                    "file through a linked folder",
+                    FileBatch(label: "c", files: [FileWrite(path: "~/.claude/.credentials.json", mode: .ownerOnly, content: [1])])
+                ),
                 ("absolute path", FileBatch(label: "c", files: [FileWrite(path: outside + "/direct", mode: .ownerOnly, content: [1])])),
                 ("linked file", FileBatch(label: "c", files: [FileWrite(path: home + "/token", mode: .ownerOnly, content: [1])])),
                 ("folder", FileBatch(label: "c", directories: [(home + "/.claude/sub", .ownerOnlyDirectory)], files: [])),
@@ -35,16 +36,15 @@ struct LocalWriteGuardTests {
 
     @Test("links that stay inside the instance are followed as usual")
     func linksInside() async throws {
-        try await withLocalProvider { provider, _ in
-            let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "main"), labels: demo))
-            let home = try #require(instance.home)
+        try await withLocalInstance { provider, instance, home, _ in
             _ = try await provider.exec(instance.id, .shell("mkdir ~/real && ln -s ~/real ~/alias && ln -s real ~/relative"), stdin: nil)
             try await provider.writeFiles(
                 instance.id,
                 FileBatch(
                     label: "c", directories: [(home + "/alias/d", .ownerOnlyDirectory)],
                     files: [
-                        FileWrite(path: "~/alias/f", mode: .ownerOnly, content: [1]), FileWrite(path: home + "/relative/g", mode: .ownerOnly, content: [2]),
+                        FileWrite(path: "~/alias/f", mode: .ownerOnly, content: [1]),
+                        FileWrite(path: home + "/relative/g", mode: .ownerOnly, content: [2]),
                     ]))
             #expect(try await provider.readFile(instance.id, path: home + "/real/f") == [1])
             #expect(try await provider.readFile(instance.id, path: home + "/real/g") == [2])
@@ -54,9 +54,7 @@ struct LocalWriteGuardTests {
 
     @Test("readFile refuses a FIFO instead of waiting on it")
     func fifo() async throws {
-        try await withLocalProvider { provider, _ in
-            let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "main"), labels: demo))
-            let home = try #require(instance.home)
+        try await withLocalInstance { provider, instance, home, _ in
             _ = try await provider.exec(instance.id, .shell("mkfifo ~/pipe"), stdin: nil)
             let error = await #expect(throws: ProviderError.self) { _ = try await provider.readFile(instance.id, path: home + "/pipe") }
             #expect(error?.code == ErrorCode.Provider.fileReadFailed)

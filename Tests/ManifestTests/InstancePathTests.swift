@@ -9,7 +9,8 @@ struct InstancePathTests {
 
     @Test("`..` inside the home is resolved; `..` above `~` is manifest.path_leaves_home on every provider, at the path's position")
     func dots() {
-        let outcome = load(minimalHeader + "sessions:\n  a: { run: echo, cwd: ~/a/../b }\n  b: { run: echo, cwd: ~/./c/. }\n  c: { run: echo, cwd: ~/d/.. }\n")
+        let outcome = load(
+            minimalHeader + "sessions:\n  a: { run: echo, cwd: ~/a/../b }\n  b: { run: echo, cwd: ~/./c/. }\n  c: { run: echo, cwd: ~/d/.. }\n")
         #expect(outcome.errors.isEmpty, "\(outcome.errors)")
         #expect(outcome.manifest?.sessions.map(\.cwd) == [.home("b"), .home("c"), .home("")])
         let message = "climbs out of the instance home: its `..` go above `~`; write a path inside `~`"
@@ -58,7 +59,11 @@ struct InstancePathTests {
             ])
         expectFindings(
             "version: 1\nname: demo\nprovider: local\nmachine:\n  home: 1️⃣~/x\n",
-            [Expected("1️⃣", ErrorCode.Manifest.pathOutsideInstance, "machine.home: this provider gives every instance its own home folder; remove `home`")])
+            [
+                Expected(
+                    "1️⃣", ErrorCode.Manifest.pathOutsideInstance, "machine.home: this provider gives every instance its own home folder; remove `home`"
+                )
+            ])
         let remote = load(
             """
             version: 1

@@ -17,7 +17,9 @@ func bootedInstances(_ events: String) -> [String] {
 /// `instances/<name>@<workspace>/<id>`), or `nil` when there is none.
 func localInstanceFolder(_ state: String, _ id: String) -> String? {
     let instances = state + "/instances"
-    let parents = [instances] + ((try? FileManager.default.contentsOfDirectory(atPath: instances)) ?? []).filter { $0.contains("@") }.map { instances + "/" + $0 }
+    let parents =
+        [instances]
+        + ((try? FileManager.default.contentsOfDirectory(atPath: instances)) ?? []).filter { $0.contains("@") }.map { instances + "/" + $0 }
     return parents.map { $0 + "/" + id }.first { FileManager.default.fileExists(atPath: $0) }
 }
 

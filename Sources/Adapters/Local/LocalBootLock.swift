@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Foundation
 
 /// The lock a boot holds while it prepares its staging folder (`.boot-<id>.lock`
 /// beside it). It is taken before the staging folder exists and released only after

@@ -1,12 +1,5 @@
+import Foundation
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// Stops one exec's child when the task waiting for it is cancelled: TERM to the
 /// child's process group (the child leads its own session), KILL after `grace`, done

@@ -1,13 +1,6 @@
 import Executor
+import Foundation
 import Subprocess
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// One bash command on this machine, robust against cancellation and against runjob
 /// going away:

@@ -1,11 +1,5 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 import Executor
+import Foundation
 
 /// A file-system call that failed, said in words a user can act on (the path and
 /// the system's reason, never a Foundation error domain).

@@ -86,7 +86,8 @@ struct LocalLayout: Sendable {
     func places(in parent: String, deployment: Deployment?) throws(LocalFileError) -> [Place] {
         try entries(of: parent).sorted().compactMap { name -> Place? in
             if LocalProvider.isValidID(name) { return Place(parent: parent, id: name, deployment: deployment, staging: false) }
-            if name.hasPrefix(Self.stagingPrefix), !name.hasSuffix(".lock"), LocalProvider.isValidID(String(name.dropFirst(Self.stagingPrefix.count))) {
+            if name.hasPrefix(Self.stagingPrefix), !name.hasSuffix(".lock"), LocalProvider.isValidID(String(name.dropFirst(Self.stagingPrefix.count)))
+            {
                 return Place(parent: parent, id: String(name.dropFirst(Self.stagingPrefix.count)), deployment: deployment, staging: true)
             }
             return nil

@@ -20,7 +20,8 @@ struct LocalPathGuard {
             let components = target.split(separator: "/", omittingEmptySubsequences: true)
             guard target.hasPrefix("/"), !components.contains(where: { $0 == ".." }) else {
                 throw ProviderError(
-                    ErrorCode.Provider.pathOutsideInstance, "refusing to write \(path): only absolute paths without `..` are written on a local instance",
+                    ErrorCode.Provider.pathOutsideInstance,
+                    "refusing to write \(path): only absolute paths without `..` are written on a local instance",
                     context: context)
             }
             guard let resolved = Self.resolveExisting(target) else {

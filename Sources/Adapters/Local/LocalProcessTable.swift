@@ -1,12 +1,5 @@
 import Executor
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Foundation
 
 /// One live process as `/proc` shows it.
 struct LocalProcess: Sendable, Equatable {

@@ -1,12 +1,5 @@
 import Executor
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Foundation
 
 extension LocalProvider {
     /// Stops every process of the instance (see ``LocalProcesses``: its marker, its folder

@@ -1,12 +1,5 @@
 import Executor
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Foundation
 
 extension LocalProvider {
     // MARK: Boot

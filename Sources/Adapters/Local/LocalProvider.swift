@@ -78,7 +78,8 @@ public struct LocalProvider: VMProvider {
             case .files(let error):
                 throw ProviderError(ErrorCode.Provider.execFailed, "cannot run a command in the local instance: \(error)", context: context)
             case .spawn(let error):
-                throw ProviderError(ErrorCode.Provider.execFailed, "cannot start /bin/bash for a command in the local instance: \(error)", context: context)
+                throw ProviderError(
+                    ErrorCode.Provider.execFailed, "cannot start /bin/bash for a command in the local instance: \(error)", context: context)
             case .outputTooLarge(let stream):
                 throw ProviderError(
                     ErrorCode.Provider.execFailed, "the command wrote more than \(Self.outputLimit >> 20) MiB to \(stream)", context: context)
@@ -104,7 +105,8 @@ public struct LocalProvider: VMProvider {
         case .directory:
             throw ProviderError(ErrorCode.Provider.fileReadFailed, "cannot read \(path): it is a directory", context: [.init("instance", id)])
         case .tooLarge(let size):
-            throw ProviderError(ErrorCode.Provider.fileReadFailed, "cannot read \(path): it is \(size) bytes, more than 1 GiB", context: [.init("instance", id)])
+            throw ProviderError(
+                ErrorCode.Provider.fileReadFailed, "cannot read \(path): it is \(size) bytes, more than 1 GiB", context: [.init("instance", id)])
         case .unreadable(let reason):
             throw ProviderError(ErrorCode.Provider.fileReadFailed, "cannot read \(path): \(reason)", context: [.init("instance", id)])
         }
