@@ -49,6 +49,21 @@ struct LocalDestroyTests {
         }
     }
 
+    @Test("a process an exec left behind without marker and outside the folder is found through the exec's recorded session")
+    func execLeftovers() async throws {
+        try await withLocalInstance { provider, instance, _, folder in
+            let pidFile = folder.file("left")
+            let left = try await provider.exec(
+                instance.id, .shell("(cd / && exec env -i /bin/sh -c 'echo $$ > \"$0\"; exec sleep 1000' \(pidFile) < /dev/null > /dev/null 2>&1 &)"),
+                stdin: nil)
+            #expect(left.exitCode == 0)
+            let pid = try #require(await recordedPid(pidFile))
+            #expect(isRunning(pid))
+            try await provider.destroy(instance.id)
+            #expect(!isRunning(pid), "\(pid) survived destroy")
+        }
+    }
+
     @Test("a recorded pid that now belongs to an unrelated process (pid reuse) is not used as a session to kill")
     func reusedPid() async throws {
         try await withLocalInstance { provider, instance, home, folder in

@@ -42,6 +42,9 @@ final class LocalChildControl: Sendable {
         }
     }
 
+    /// The child's pid, once it was spawned.
+    var pid: pid_t? { state.withLock { $0.pid } }
+
     /// Whether ``cancel()`` was called.
     var isCancelled: Bool { state.withLock { $0.cancelled } }
 

@@ -27,6 +27,9 @@ struct LocalExecution: Sendable {
     var outputLimit: Int
     /// Time between TERM and KILL on cancellation.
     var grace: Duration
+    /// The instance folder, where an exec that leaves processes in its session notes its pid
+    /// (``LocalProcesses/noteLeftovers(of:folder:)``) so destroy finds them.
+    var instanceFolder: String
 
     /// What went wrong before or around the child (not: a child that exited non-zero).
     enum Failure: Error {
@@ -100,6 +103,7 @@ struct LocalExecution: Sendable {
         case .success(let value): status = value
         case .failure(let reason): throw Failure.spawn(reason)
         }
+        if let pid = control.pid { LocalProcesses.noteLeftovers(of: pid, folder: instanceFolder) }
         let exitCode: Int32
         switch status {
         case .exited(let code): exitCode = Int32(truncatingIfNeeded: code)

@@ -15,6 +15,20 @@ struct LocalInstanceScope: Sendable {
 /// or work inside its folder, every process in the session or process group of one
 /// of those or of a recorded session leader, and every descendant of all these.
 enum LocalProcesses {
+    /// In the instance folder: one pid a line, of each exec whose session still had
+    /// processes when the exec ended (each exec's bash leads its own session).
+    static let execLeadersFile = "exec-leaders"
+
+    /// Notes `pid` (an exec's session leader that just ended) in `folder`'s ``execLeadersFile``
+    /// when processes are left in its group; best effort (the folder may be going away).
+    static func noteLeftovers(of pid: Int32, folder: String) {
+        guard kill(-pid, 0) == 0 else { return }
+        let descriptor = open(folder + "/" + execLeadersFile, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, S_IRUSR | S_IWUSR)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        try? LocalFileSystem.writeAll(Array("\(pid)\n".utf8), to: descriptor)
+    }
+
     /// The pids that belong to `scope` in `table`, leaving out `protected` (this process and its ancestors).
     ///
     /// A session or group id counts when its leader is alive and marked, or is dead and
@@ -69,10 +83,17 @@ enum LocalProcesses {
         }
     }
 
-    /// The pids in `<home>/.runjob/*/*.pid` (the session wrapper writes `$$` there; each
-    /// wrapper runs under setsid, so each is a session leader).
-    static func recordedLeaders(home: String) -> Set<Int32> {
+    /// The session leaders recorded for the instance in `folder`: the pids in
+    /// `home/.runjob/*/*.pid` (the session wrapper writes `$$` there and runs under setsid)
+    /// and those in ``execLeadersFile`` (execs that left processes in their session).
+    static func recordedLeaders(folder: String) -> Set<Int32> {
+        let home = folder + "/home"
         var leaders: Set<Int32> = []
+        if case .bytes(let bytes) = LocalFileSystem.readRegular(folder + "/" + execLeadersFile, limit: 1 << 20, followLinks: false) {
+            for line in bytes.split(separator: UInt8(ascii: "\n")) {
+                if let pid = Int32(String(decoding: line, as: UTF8.self)), pid > 1 { leaders.insert(pid) }
+            }
+        }
         let base = home + "/.runjob"
         for run in names(in: base) where !run.hasPrefix(".") {
             for file in names(in: base + "/" + run) where file.hasSuffix(".pid") {
@@ -83,11 +104,6 @@ enum LocalProcesses {
             }
         }
         return leaders
-    }
-
-    /// Whether `pid` exists and is not a zombie.
-    static func isAlive(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0 && LocalProcessTable.process(pid) != nil
     }
 
     private static func names(in folder: String) -> [String] {

@@ -4,7 +4,8 @@ import Foundation
 extension LocalProvider {
     /// Stops every process of the instance (see ``LocalProcesses``: its marker, its folder
     /// as working directory, the sessions and groups of those and of the session leaders
-    /// recorded in `~/.runjob/*/*.pid`, and all their descendants; TERM, then KILL), then
+    /// recorded in `~/.runjob/*/*.pid` and by execs that left processes behind, and all
+    /// their descendants; TERM, then KILL), then
     /// removes its folder, a staging folder of a boot that died, and its boot lock. An
     /// instance that is already gone, or vanishes meanwhile (a second destroy), counts as destroyed.
     public func destroy(_ id: String) async throws {
@@ -25,7 +26,7 @@ extension LocalProvider {
         }
         let folders = places.filter { !$0.staging }.map(\.path)
         let resolved = folders.compactMap(LocalFileSystem.realPath)
-        let leaders = folders.reduce(into: Set<Int32>()) { $0.formUnion(LocalProcesses.recordedLeaders(home: $1 + "/home")) }
+        let leaders = folders.reduce(into: Set<Int32>()) { $0.formUnion(LocalProcesses.recordedLeaders(folder: $1)) }
         let scope = LocalInstanceScope(marker: "\(Self.markerVariable)=\(id)", folders: Array(Set(folders + resolved)), recordedLeaders: leaders)
         await LocalProcesses.terminateAll(scope)
         for place in places {

@@ -69,7 +69,7 @@ public struct LocalProvider: VMProvider {
         ]
         let execution = LocalExecution(
             script: ShellScript.render(spec), environment: environment, scratchDirectory: folder + "/tmp", outputLimit: Self.outputLimit,
-            grace: cancelGrace)
+            grace: cancelGrace, instanceFolder: folder)
         let context = [ErrorContext("instance", id), ErrorContext("command", command.label ?? "exec")]
         do {
             return try await execution.run(stdin: stdin)
