@@ -167,4 +167,16 @@ struct LocalInstanceFoldersTests {
         #expect(try await provider.list(labels: demo).isEmpty)
         #expect(try await provider.get("local-aaaaaaaaaaaa") == nil)
     }
+
+    @Test("a state folder that cannot be read makes list and get fail with provider.misconfigured and the system's reason")
+    func unreadableState() async throws {
+        let provider = LocalProvider(stateDirectory: "/tmp/" + String(repeating: "x", count: 5000))
+        for call in ["list", "get"] {
+            let error = await #expect(throws: ProviderError.self, "\(call)") {
+                if call == "list" { _ = try await provider.list(labels: demo) } else { _ = try await provider.get("local-aaaaaaaaaaaa") }
+            }
+            #expect(error?.code == ErrorCode.Provider.misconfigured, "\(call)")
+            #expect(error?.message.contains("File name too long") == true, "\(call): \(error?.message ?? "")")
+        }
+    }
 }
