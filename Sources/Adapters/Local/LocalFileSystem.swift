@@ -36,14 +36,17 @@ enum LocalFileSystem {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// Creates the absolute `path` and its missing parents (new ones get `mode`);
+    /// Creates the absolute `path` and its missing parents (new ones get exactly `mode`, whatever the umask);
     /// existing directories are fine. A component that exists but is no directory
     /// is reported as such (`/x is not a directory`).
     static func makeDirectories(_ path: String, mode: mode_t) throws(LocalFileError) {
         var prefix = ""
         for component in path.split(separator: "/", omittingEmptySubsequences: true) {
             prefix += "/" + component
-            if mkdir(prefix, mode) == 0 { continue }
+            if mkdir(prefix, mode) == 0 {
+                _ = chmod(prefix, mode)  // the umask may have taken bits away
+                continue
+            }
             let code = errno
             if code == EEXIST {
                 if isDirectory(prefix) { continue }
