@@ -39,7 +39,8 @@ func isRunning(_ pid: Int32) -> Bool {
 }
 
 /// Polls `condition` every 10 ms until it holds or `seconds` passed; whether it held.
-func eventually(within seconds: Double = 5, _ condition: () async throws -> Bool) async rethrows -> Bool {
+/// (The deadline is generous: the full suite runs hundreds of processes on two cores.)
+func eventually(within seconds: Double = 30, _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return true }

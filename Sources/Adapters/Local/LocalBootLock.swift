@@ -20,11 +20,20 @@ enum LocalBootLock {
     }
 
     /// Whether a live process holds the lock at `path` (a missing lock file is not held).
+    ///
+    /// The test takes the lock for an instant. A process forked meanwhile by another thread
+    /// shares that lock until it execs, so one refusal is not proof: it is held only when
+    /// three tries over about 4 ms are refused (a boot holds it for its whole duration).
     static func isHeld(_ path: String) -> Bool {
-        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        return flock(descriptor, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK
+        for attempt in 0..<3 {
+            if attempt > 0 { usleep(2000) }
+            let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+            guard descriptor >= 0 else { return false }
+            let refused = flock(descriptor, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK
+            close(descriptor)
+            if !refused { return false }
+        }
+        return true
     }
 
     /// Whether the file at `path` was last changed more than `seconds` ago (false when it is gone).

@@ -60,15 +60,27 @@ final class LocalChildControl: Sendable {
         let grace = self.grace
         return Task.detached { [self] in
             // The leader by pid too: with a fork-based spawn it may not have called setsid yet.
-            func anythingLeft() -> Bool { (leaderIsOurs && kill(pid, 0) == 0) || LocalProcessTable.groupHasLiveMembers(pid) }
+            // A group of zombies waiting for init still answers kill(-pid, 0): then look into
+            // /proc, at most every 50 ms (it reads every process's stat).
+            var scanned = ContinuousClock.now - .seconds(1)
+            var liveMembers = true
+            func anythingLeft() async -> Bool {
+                if leaderIsOurs && kill(pid, 0) == 0 { return true }
+                guard kill(-pid, 0) == 0 || errno == EPERM else { return false }
+                if ContinuousClock.now - scanned >= .milliseconds(50) {
+                    liveMembers = await LocalProcessTable.groupHasLiveMembers(pid)
+                    scanned = ContinuousClock.now
+                }
+                return liveMembers
+            }
             for (signal, limit) in [(SIGTERM, grace), (SIGKILL, Duration.seconds(5))] {
                 kill(-pid, signal)
                 if leaderIsOurs { kill(pid, signal) }
                 let deadline = ContinuousClock.now + limit
-                while anythingLeft(), ContinuousClock.now < deadline {
+                while await anythingLeft(), ContinuousClock.now < deadline {
                     try? await Task.sleep(for: .milliseconds(10))
                 }
-                if !anythingLeft() { return }
+                if !(await anythingLeft()) { return }
             }
         }
     }

@@ -66,19 +66,19 @@ enum LocalProcesses {
     /// then KILLs what is left (and whatever started meanwhile) and waits for that too.
     static func terminateAll(_ scope: LocalInstanceScope, grace: Duration = .seconds(2)) async {
         let protected = LocalProcessTable.ownLine()
-        func current() -> Set<Int32> {
-            members(of: scope, in: LocalProcessTable.snapshot(marker: scope.marker, folders: scope.folders), protected: protected)
+        func current() async -> Set<Int32> {
+            members(of: scope, in: await LocalProcessTable.snapshot(marker: scope.marker, folders: scope.folders), protected: protected)
         }
         var signalled: Set<Int32> = []
         for signal in [SIGTERM, SIGKILL] {
             let deadline = ContinuousClock.now + (signal == SIGTERM ? grace : .seconds(2))
             while true {
-                let alive = current()
+                let alive = await current()
                 if alive.isEmpty { return }
                 // TERM once each; KILL on every pass (children forked since the last one).
                 for pid in alive where signal == SIGKILL || signalled.insert(pid).inserted { kill(pid, signal) }
                 if ContinuousClock.now >= deadline { break }
-                try? await Task.sleep(for: .milliseconds(20))
+                try? await Task.sleep(for: .milliseconds(50))
             }
         }
     }
