@@ -88,7 +88,7 @@ struct ClaudeCodeEndToEndTests {
 
         // The session's files: the system prompt as a 0600 file, the stdout renders with the tool call allowed.
         let instance = try #require(outcome.instances["main"])
-        let run = folder.file("state/instances/\(instance)/home/.runjob/\(options.runID)")
+        let run = try #require(try await local.get(instance)?.home) + "/.runjob/\(options.runID)"
         #expect(FileManager.default.contents(atPath: run + "/cc-review.system-prompt") == Data("Answer briefly.".utf8))
         let attributes = try FileManager.default.attributesOfItem(atPath: run + "/cc-review.system-prompt")
         #expect(attributes[.posixPermissions] as? Int == 0o600)

@@ -63,7 +63,7 @@ struct CodexEndToEndTests {
             if case .sessionFinished(let finished) = event.kind { finished } else { nil }
         }
         let instance = try #require(outcome.instances["main"])
-        let home = folder.file("state/instances/\(instance)/home")
+        let home = try #require(try await local.get(instance)?.home)
         let build = try #require(
             finished.first { $0.session == "build" },
             "\(outcome.firstError.map { "\($0.code) \($0.message)" } ?? "no error"): \(sink.events.map(\.kind))")

@@ -67,3 +67,18 @@ struct ValueTypeTests {
         #expect(ShellScript.render(command) == "cd -- '/tmp/x y' || exit 97\nexport A='1 2'\nexec echo 'a b'")
     }
 }
+
+@Suite("Remote path dots")
+struct RemotePathDotTests {
+    @Test("`.` and `..` in a ~ path are resolved; climbing above ~ is leavesHome; absolute paths keep theirs")
+    func dots() throws {
+        #expect(try RemotePath.parse("~/a/../b").get() == .home("b"))
+        #expect(try RemotePath.parse("~/./a/./b/.").get() == .home("a/b"))
+        #expect(try RemotePath.parse("~/a/..").get() == .home(""))
+        #expect(try RemotePath.parse("~/.claude/.credentials.json").get() == .home(".claude/.credentials.json"))
+        #expect(try RemotePath.parse("~/..x/y").get() == .home("..x/y"))
+        #expect(RemotePath.parse("~/..") == .failure(.leavesHome))
+        #expect(RemotePath.parse("~/a/../../b") == .failure(.leavesHome))
+        #expect(try RemotePath.parse("/srv/../etc").get() == .absolute("/srv/../etc"))
+    }
+}

@@ -6,18 +6,6 @@ import Testing
 
 @Suite("Local provider")
 struct LocalProviderTests {
-    func withProvider(_ body: (LocalProvider, TemporaryDirectory) async throws -> Void) async throws {
-        let folder = try TemporaryDirectory(prefix: "runjob-local")
-        let provider = LocalProvider(stateDirectory: folder.file("state"))
-        do { try await body(provider, folder) } catch {
-            for instance in (try? await provider.list(labels: [:])) ?? [] { try? await provider.destroy(instance.id) }
-            folder.remove()
-            throw error
-        }
-        for instance in (try? await provider.list(labels: [:])) ?? [] { try? await provider.destroy(instance.id) }
-        folder.remove()
-    }
-
     @Test("the state directory follows XDG_STATE_HOME, then HOME")
     func stateDirectory() {
         #expect(LocalProvider.defaultStateDirectory(environment: ["XDG_STATE_HOME": "/x", "HOME": "/h"]) == "/x/runjob")
@@ -28,7 +16,7 @@ struct LocalProviderTests {
 
     @Test("boot, get and list by labels; an instance has its own home and tmp")
     func lifecycle() async throws {
-        try await withProvider { provider, _ in
+        try await withLocalProvider { provider, _ in
             let a = try await provider.boot(BootRequest(machine: MachineSpec(name: "a"), labels: ["runjob.name": "x", "team": "one"]))
             let b = try await provider.boot(BootRequest(machine: MachineSpec(name: "b"), labels: ["runjob.name": "x", "team": "two"]))
             #expect(a.status == .ready)
@@ -44,7 +32,7 @@ struct LocalProviderTests {
 
     @Test("exec runs bash with HOME, a minimal PATH, the marker, stdin and the real exit code")
     func exec() async throws {
-        try await withProvider { provider, _ in
+        try await withLocalProvider { provider, _ in
             let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "m"), labels: [:]))
             let script = "printf '%s|%s|%s|%s|' \"$HOME\" \"$PATH\" \"$RUNJOB_INSTANCE\" \"$PWD\"; cat; echo oops >&2; exit 7"
             let result = try await provider.exec(instance.id, .shell(script), stdin: Array("from stdin".utf8))
@@ -60,7 +48,7 @@ struct LocalProviderTests {
 
     @Test("exec on a missing instance is provider.not_found")
     func execMissing() async throws {
-        try await withProvider { provider, _ in
+        try await withLocalProvider { provider, _ in
             await #expect {
                 _ = try await provider.exec("local-aaaaaaaaaaaa", .shell("true"), stdin: nil)
             } throws: { error in
@@ -71,7 +59,7 @@ struct LocalProviderTests {
 
     @Test("files are written atomically with modes and verified; readFile reads them back")
     func files() async throws {
-        try await withProvider { provider, _ in
+        try await withLocalProvider { provider, _ in
             let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "m"), labels: [:]))
             let home = try #require(instance.home)
             let batch = FileBatch(
@@ -92,7 +80,7 @@ struct LocalProviderTests {
 
     @Test("a batch writes many files with their modes into awkward folders; an impossible folder is file-write error 90")
     func batchModesAndFolders() async throws {
-        try await withProvider { provider, _ in
+        try await withLocalProvider { provider, _ in
             let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "m"), labels: [:]))
             let home = try #require(instance.home)
             let files = [
@@ -123,7 +111,7 @@ struct LocalProviderTests {
 
     @Test("a batch's records land only after its check passed; the check may overwrite files (no noclobber)")
     func recordsAfterCheck() async throws {
-        try await withProvider { provider, _ in
+        try await withLocalProvider { provider, _ in
             let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "m"), labels: [:]))
             let home = try #require(instance.home)
             let record = FileWrite(path: home + "/.runjob/state/c.json", mode: .ownerOnly, content: Array("{}".utf8))
@@ -143,7 +131,7 @@ struct LocalProviderTests {
 
     @Test("records after a follow-up land only when it succeeds; `~/` paths are relative to the command's HOME")
     func recordsAfterFollowUp() async throws {
-        try await withProvider { provider, _ in
+        try await withLocalProvider { provider, _ in
             let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "a"), labels: [:]))
             let home = try #require(instance.home)
             let record = FileWrite(path: "~/.runjob/state/r.json", mode: .ownerOnly, content: Array("{\"ok\":true}".utf8))
@@ -167,7 +155,7 @@ struct LocalProviderTests {
 
     @Test("destroy kills every process of the instance, detached ones too, and removes its folder")
     func destroy() async throws {
-        try await withProvider { provider, folder in
+        try await withLocalProvider { provider, folder in
             let instance = try await provider.boot(BootRequest(machine: MachineSpec(name: "m"), labels: [:]))
             let started = folder.file("started")
             _ = try await provider.exec(

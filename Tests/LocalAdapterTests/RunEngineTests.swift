@@ -37,7 +37,7 @@ struct RunEngineTests {
                 """, env: ["FIRST": "first-secret-0123456789", "SECOND": "second-secret-0123456789"])
             let (outcome, events) = await rig.apply(plan)
             #expect(outcome.status == .ok, "\(outcome.firstError.map { "\($0.code) \($0.message)" } ?? "")")
-            let home = try #require(rig.home(of: outcome))
+            let home = try #require(try await rig.home(of: outcome))
             #expect(read(home + "/.first/a") == "first-secret-0123456789")
             #expect(read(home + "/.first/deep/c") == "third")
             #expect(mode(home + "/.first") == 0o700)
@@ -186,7 +186,7 @@ struct RunEngineTests {
             #expect(firstPid != nil)
 
             // The session still runs with the pid the first apply started.
-            let home = try #require(rig.home(of: second))
+            let home = try #require(try await rig.home(of: second))
             let record = try await InstanceState.read(from: rig.local, instance: try #require(second.instances["main"])).sessions["long"]
             let target = ProcessTarget(
                 provider: rig.local, instance: try #require(second.instances["main"]), home: home, run: try #require(record?.run))

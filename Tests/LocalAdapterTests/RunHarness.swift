@@ -41,9 +41,10 @@ struct LocalRig {
         return (outcome, sink.events)
     }
 
-    /// The instance home of the only instance.
-    func home(of outcome: RunOutcome, machine: String = "main") -> String? {
-        outcome.instances[machine].map { local.stateDirectory + "/instances/" + $0 + "/home" }
+    /// The instance home of the machine's instance.
+    func home(of outcome: RunOutcome, machine: String = "main") async throws -> String? {
+        guard let id = outcome.instances[machine] else { return nil }
+        return try await local.get(id)?.home
     }
 
     /// Destroys every instance and removes the folder.

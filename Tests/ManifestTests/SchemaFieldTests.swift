@@ -209,7 +209,8 @@ struct SchemaFieldTests {
 
     @Test("paths: absolute or ~; relative and ~user are errors")
     func paths() throws {
-        let outcome = load(minimalHeader + "sessions:\n  a: { run: echo, cwd: ~ }\n  b: { run: echo, cwd: ~/app/ }\n  c: { run: echo, cwd: /srv }\n")
+        let remote = "version: 1\nname: demo\nprovider: morph\nmachine: { snapshot: snapshot_x }\n"  // absolute paths: not on local
+        let outcome = load(remote + "sessions:\n  a: { run: echo, cwd: ~ }\n  b: { run: echo, cwd: ~/app/ }\n  c: { run: echo, cwd: /srv }\n")
         #expect(outcome.errors.isEmpty)
         #expect(outcome.manifest?.sessions.map(\.cwd) == [.home(""), .home("app"), .absolute("/srv")])
         expectFindings(
@@ -232,8 +233,9 @@ struct SchemaFieldTests {
             """
             version: 1
             name: demo
-            provider: local
+            provider: morph
             machine:
+              snapshot: snapshot_x
               home: 1️⃣~/x
             """,
             [Expected("1️⃣", ErrorCode.Manifest.invalidPath, "machine.home: `home` must be an absolute path (it defines what `~` means)")])

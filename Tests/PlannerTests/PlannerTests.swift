@@ -157,7 +157,7 @@ struct PlanRenderingTests {
               plain: { run: echo }
               rich:
                 run: { argv: [git, clone, "a b"] }
-                cwd: /srv/x
+                cwd: ~/srv/x
                 env: { Z: "${env:C}", A: "\\"quoted\\"" }
                 credentials: [c]
                 prompt: "line one\\nline two"

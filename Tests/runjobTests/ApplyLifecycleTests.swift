@@ -13,6 +13,16 @@ func bootedInstances(_ events: String) -> [String] {
     }
 }
 
+/// The folder of the local instance `id` under `state` (`instances/<id>` or
+/// `instances/<name>@<workspace>/<id>`), or `nil` when there is none.
+func localInstanceFolder(_ state: String, _ id: String) -> String? {
+    let instances = state + "/instances"
+    let parents =
+        [instances]
+        + ((try? FileManager.default.contentsOfDirectory(atPath: instances)) ?? []).filter { $0.contains("@") }.map { instances + "/" + $0 }
+    return parents.map { $0 + "/" + id }.first { FileManager.default.fileExists(atPath: $0) }
+}
+
 /// Validates event lines against `_reference/events.schema.json` with Python's jsonschema.
 func expectValidEvents(_ events: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
     let folder = try TemporaryDirectory()
@@ -37,7 +47,7 @@ struct ApplyLifecycleTests {
         let instances = bootedInstances(apply.out)
         #expect(instances.count == 1)
         let instance = try #require(instances.first)
-        let instanceHome = home.file("state/runjob/instances/\(instance)/home")
+        let instanceHome = try #require(localInstanceFolder(home.file("state/runjob"), instance)) + "/home"
         // The sessions really ran: wait for the report the second session writes.
         let report = instanceHome + "/work/report.txt"
         let deadline = Date().addingTimeInterval(20)
@@ -93,7 +103,7 @@ struct ApplyLifecycleTests {
         let destroy = try await runjob(["destroy", "--yes", "examples/manifests/local.yaml"], home: home)
         #expect(destroy.status == 0, "\(destroy.err)")
         #expect(destroy.err.contains("destroyed \(instance)"))
-        #expect(!FileManager.default.fileExists(atPath: home.file("state/runjob/instances/\(instance)")))
+        #expect(localInstanceFolder(home.file("state/runjob"), instance) == nil)
         #expect(ProcessScan.pids(withEnvironment: "RUNJOB_INSTANCE=\(instance)") == [])
         let after = try await runjob(["status", "examples/manifests/local.yaml"], home: home)
         #expect(after.out.contains("will create"))
@@ -126,7 +136,7 @@ struct ApplyLifecycleTests {
         #expect(apply.out.contains("the check says no"))
         #expect(apply.err.contains("start:s skipped: dependency credentials:broken@main failed"))
         let instance = try #require(bootedInstances(apply.out).first)
-        #expect(!FileManager.default.fileExists(atPath: home.file("state/runjob/instances/\(instance)")))
+        #expect(localInstanceFolder(home.file("state/runjob"), instance) == nil)
         #expect((apply.out + apply.err).contains("`apply --keep` keeps it after a failure, for `runjob logs`"))
     }
 
@@ -193,7 +203,7 @@ struct ApplyLifecycleTests {
         #expect(out.contains("\"status\":\"interrupted\""))
         let instance = try #require(bootedInstances(out).first)
         #expect(ProcessScan.pids(withEnvironment: "RUNJOB_INSTANCE=\(instance)") == [])
-        #expect(!FileManager.default.fileExists(atPath: home.file("state/runjob/instances/\(instance)")))
+        #expect(localInstanceFolder(home.file("state/runjob"), instance) == nil)
     }
 
     @Test("re-apply: unchanged keeps instance and pids; a changed config is refused with the differences, exit 1")

@@ -1,10 +1,12 @@
 import Executor
 
 extension LocalProvider {
-    /// `provider: local` — instances are folders on this machine; needs no account.
+    /// `provider: local` — instances are folders on this machine; needs no account; every
+    /// path in a manifest must be under `~` (inside the instance).
     public static let descriptor = ProviderDescriptor(
         kind: "local",
         summary: "Instances are folders under the user's state directory on this machine (isolates files, not security); needs no account",
         providerOptions: OptionSchema([]),
-        machineOptions: OptionSchema([]))
+        machineOptions: OptionSchema([]),
+        pathsStayInInstance: true)
 }

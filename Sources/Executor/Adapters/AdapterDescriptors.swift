@@ -9,13 +9,19 @@ public struct ProviderDescriptor: Sendable {
     public var providerOptions: OptionSchema
     /// Options of each machine besides the common ones (`home`, `metadata`, `info`).
     public var machineOptions: OptionSchema
+    /// Whether every path on an instance must stay inside it: its instances are folders
+    /// on the machine running runjob (`local`), so an absolute path (a credential file,
+    /// a `cwd`, a machine `home`) would land outside the instance and survive destroy.
+    /// Validation then refuses absolute paths. `false`: absolute paths are the instance's own.
+    public var pathsStayInInstance: Bool
 
     /// Declares a provider adapter.
-    public init(kind: String, summary: String, providerOptions: OptionSchema, machineOptions: OptionSchema) {
+    public init(kind: String, summary: String, providerOptions: OptionSchema, machineOptions: OptionSchema, pathsStayInInstance: Bool = false) {
         self.kind = kind
         self.summary = summary
         self.providerOptions = providerOptions
         self.machineOptions = machineOptions
+        self.pathsStayInInstance = pathsStayInInstance
     }
 }
 

@@ -30,6 +30,8 @@ extension ErrorCode {
         public static let invalidMode = ErrorCode(rawValue: "manifest.invalid_mode")
         public static let invalidPath = ErrorCode(rawValue: "manifest.invalid_path")
         public static let relativePath = ErrorCode(rawValue: "manifest.relative_path")
+        public static let pathLeavesHome = ErrorCode(rawValue: "manifest.path_leaves_home")
+        public static let pathOutsideInstance = ErrorCode(rawValue: "manifest.path_outside_instance")
         public static let invalidEnvName = ErrorCode(rawValue: "manifest.invalid_env_name")
         public static let conflictingFields = ErrorCode(rawValue: "manifest.conflicting_fields")
         public static let unknownKind = ErrorCode(rawValue: "manifest.unknown_kind")

@@ -19,6 +19,8 @@ extension ErrorCode {
         public static let fileReadFailed = ErrorCode(rawValue: "provider.file_read_failed")
         public static let unsupported = ErrorCode(rawValue: "provider.unsupported")
         public static let misconfigured = ErrorCode(rawValue: "provider.misconfigured")
+        public static let destroyFailed = ErrorCode(rawValue: "provider.destroy_failed")
+        public static let pathOutsideInstance = ErrorCode(rawValue: "provider.path_outside_instance")
     }
 
     /// Codes of process managers (`ProcessError`).

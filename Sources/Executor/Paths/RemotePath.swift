@@ -14,9 +14,13 @@ public enum RemotePath: Sendable, Hashable, Codable, CustomStringConvertible {
         case relative
         /// `~user/…`, empty, or containing NUL or a line break.
         case invalid(String)
+        /// A `~/…` path whose `..` components climb above `~` (out of the instance home).
+        case leavesHome
     }
 
-    /// Reads `~`, `~/x` or `/x`; trailing slashes are dropped.
+    /// Reads `~`, `~/x` or `/x`; trailing slashes are dropped. In a `~/…` path, `.` and
+    /// `..` components are resolved (`~/a/../b` is `~/b`); one that climbs above `~` is
+    /// ``ParseProblem/leavesHome``.
     public static func parse(_ text: String) -> Result<RemotePath, ParseProblem> {
         if let simple = simplePath(text) { return .success(simple) }
         if text.isEmpty { return .failure(.invalid("the path is empty")) }
@@ -25,7 +29,8 @@ public enum RemotePath: Sendable, Hashable, Codable, CustomStringConvertible {
         }
         if text == "~" { return .success(.home("")) }
         if text.hasPrefix("~/") {
-            return .success(.home(trimSlashes(String(text.dropFirst(2)))))
+            guard let normal = normalized(String(text.dropFirst(2))) else { return .failure(.leavesHome) }
+            return .success(.home(normal))
         }
         if text.hasPrefix("~") {
             return .failure(.invalid("`~user` paths are not supported; use `~` (the instance home) or an absolute path"))
@@ -38,18 +43,21 @@ public enum RemotePath: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// The common case without any clean-up to do: `~`, `~/x` or `/x` with no NUL,
-    /// line break, doubled or trailing slash.
+    /// line break, doubled or trailing slash (and, in a `~` path, no component starting with `.`).
     private static func simplePath(_ text: String) -> RemotePath? {
         let bytes = text.utf8
         guard let first = bytes.first, bytes.count >= 2, bytes.last != UInt8(ascii: "/") else {
             return text == "~" ? .home("") : nil
         }
         var previous: UInt8 = 0
+        var dotAfterSlash = false
         for byte in bytes {
             if byte == 0 || byte == 0x0A || byte == 0x0D || (byte == UInt8(ascii: "/") && previous == UInt8(ascii: "/")) { return nil }
+            if byte == UInt8(ascii: ".") && previous == UInt8(ascii: "/") { dotAfterSlash = true }
             previous = byte
         }
         if first == UInt8(ascii: "/") { return .absolute(text) }
+        if dotAfterSlash { return nil }
         if first == UInt8(ascii: "~"), bytes.dropFirst().first == UInt8(ascii: "/"), bytes.count > 2 {
             return .home(String(text.dropFirst(2)))
         }
@@ -112,10 +120,18 @@ public enum RemotePath: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    private static func trimSlashes(_ text: String) -> String {
-        var result = Substring(text)
-        while result.hasPrefix("/") { result = result.dropFirst() }
-        return trimTrailingSlashes(String(result))
+    /// A home-relative path with empty and `.` components dropped and `..` resolved;
+    /// `nil` when `..` climbs above the home.
+    private static func normalized(_ relative: String) -> String? {
+        var kept: [Substring] = []
+        for component in relative.split(separator: "/", omittingEmptySubsequences: true) where component != "." {
+            if component == ".." {
+                guard kept.popLast() != nil else { return nil }
+            } else {
+                kept.append(component)
+            }
+        }
+        return kept.joined(separator: "/")
     }
 
     private static func trimTrailingSlashes(_ text: String) -> String {

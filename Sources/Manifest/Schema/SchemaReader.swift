@@ -9,6 +9,9 @@ final class SchemaReader {
     private(set) var bag = DiagnosticBag()
     let interpolator: Interpolator
     let strict: Bool
+    /// Whether absolute paths are refused (the provider's ``ProviderDescriptor/pathsStayInInstance``);
+    /// set once the provider kind is known, before the blocks with paths are read.
+    var pathsStayInInstance = false
     /// Sources of short secrets already warned about (one warning per source).
     private var warnedShortSecrets: Set<SecretSource> = []
     /// Every secret source read, with whether it was missing.
@@ -390,7 +393,17 @@ final class SchemaReader {
             return nil
         }
         switch RemotePath.parse(text) {
+        case .success(.absolute(let absolute)) where pathsStayInInstance:
+            error(
+                ErrorCode.Manifest.pathOutsideInstance,
+                "`\(absolute)` is outside the instance: this provider's instances are folders on this machine, so every path must be under `~` "
+                    + "(the instance home); an absolute path would be written outside the instance and left behind by destroy",
+                at: node, path: path)
         case .success(let remote): return remote
+        case .failure(.leavesHome):
+            error(
+                ErrorCode.Manifest.pathLeavesHome, "`\(text)` climbs out of the instance home: its `..` go above `~`; write a path inside `~`",
+                at: node, path: path)
         case .failure(.relative):
             error(
                 ErrorCode.Manifest.relativePath,

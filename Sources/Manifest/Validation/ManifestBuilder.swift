@@ -29,6 +29,7 @@ struct ManifestBuilder {
             throw ManifestError(diagnostics: reader.bag.items)
         }
         let providerKind = peekProviderKind()
+        reader.pathsStayInInstance = providerKind.flatMap { schema.registry.provider($0)?.pathsStayInInstance } ?? false
         let top = schema.topLevel(providerKind: providerKind)
         for pair in pairs where top.field(pair.keyText) == nil && !pair.keyText.hasPrefix(ManifestSchema.extensionPrefix) {
             reader.reportUnknownKey(pair.keyText, at: pair.key, path: .root, known: top.fields.map(\.name))
@@ -144,9 +145,15 @@ struct ManifestBuilder {
         var home: RemotePath?
         if let homePath = options.path("home") {
             if case .home = homePath, let homeNode = node["home"] {
-                reader.error(
-                    ErrorCode.Manifest.invalidPath, "`home` must be an absolute path (it defines what `~` means)", at: homeNode,
-                    path: path.appending("home"))
+                if reader.pathsStayInInstance {
+                    reader.error(
+                        ErrorCode.Manifest.pathOutsideInstance, "this provider gives every instance its own home folder; remove `home`",
+                        at: homeNode, path: path.appending("home"))
+                } else {
+                    reader.error(
+                        ErrorCode.Manifest.invalidPath, "`home` must be an absolute path (it defines what `~` means)", at: homeNode,
+                        path: path.appending("home"))
+                }
                 return nil
             }
             home = homePath
@@ -227,9 +234,11 @@ struct ManifestBuilder {
         let middle = pairs.count / 2
         let environment = reader.interpolator.environment
         let strict = reader.strict
+        let pathsStayInInstance = reader.pathsStayInInstance
         let halves = Mutex<[ChunkOutcome?]>([nil, nil])
         DispatchQueue.concurrentPerform(iterations: 2) { part in
             let chunkReader = SchemaReader(interpolator: Interpolator(environment: environment), strict: strict)
+            chunkReader.pathsStayInInstance = pathsStayInInstance
             let range = part == 0 ? 0..<middle : middle..<pairs.count
             let result = Self.readSessions(
                 pairs, range, basePath: basePath, machineNames: machineNames, sessionType: sessionType, reader: chunkReader)
