@@ -93,7 +93,7 @@ struct ClaudeCodeEndToEndTests {
         let attributes = try FileManager.default.attributesOfItem(atPath: run + "/cc-review.system-prompt")
         #expect(attributes[.posixPermissions] as? Int == 0o600)
         let stdout = try #require(FileManager.default.contents(atPath: run + "/cc-review.out"))
-        let text = try #require(ClaudeCodeAgent().render(output: Array(stdout)))
+        let text = try #require(ClaudeCodeAgent().render(output: Array(stdout), redactor: Redactor()))
         #expect(text.contains("permissions bypassPermissions"))
         #expect(text.contains("→ Bash: ls\n  ← README.md\n"))
         #expect(text.hasSuffix("✓ ok · 2 turns · \(String(format: "$%.4f", fakeCost(prompt.utf8.count))) · 2.3s\n"))

@@ -26,7 +26,7 @@ struct ClaudeStreamFakeTests {
     @Test("success rendered: init line, assistant text, one line per tool call and result, the result line")
     func successRendered() async throws {
         let run = try await runFakeClaude(prompt: "Review the code.\nfake-claude: success\n")
-        let text = try #require(agent.render(output: run.stdout))
+        let text = try #require(agent.render(output: run.stdout, redactor: Redactor()))
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let sessionID = try #require(agent.result(fromOutput: run.stdout)?.agentSession)
         #expect(lines.first == "session \(sessionID) · claude-sonnet-4-5 · cwd \(run.cwd) · permissions default")
@@ -46,7 +46,7 @@ struct ClaudeStreamFakeTests {
         let run = try await runFakeClaude(prompt: "fake-claude: success", options: options, extraEnv: ["FAKE_CLAUDE_EUID": "0"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(agent.result(fromOutput: run.stdout)?.isError == false)
-        let text = try #require(agent.render(output: run.stdout))
+        let text = try #require(agent.render(output: run.stdout, redactor: Redactor()))
         #expect(text.contains("permissions bypassPermissions"))
         #expect(text.contains("  ← README.md\n"))
     }
@@ -59,7 +59,7 @@ struct ClaudeStreamFakeTests {
         #expect(run.stderr.contains("cannot be used with root/sudo privileges"))
         #expect(run.stdout.isEmpty)
         #expect(agent.result(fromOutput: run.stdout) == nil)
-        #expect(agent.render(output: run.stdout) == nil)
+        #expect(agent.render(output: run.stdout, redactor: Redactor()) == nil)
     }
 
     @Test("every option the agent builds is accepted by the CLI's parser; resume keeps the session id")
@@ -76,7 +76,7 @@ struct ClaudeStreamFakeTests {
         let result = try #require(agent.result(fromOutput: run.stdout))
         #expect(result.agentSession == id)
         #expect(result.isError == false)
-        let text = try #require(agent.render(output: run.stdout))
+        let text = try #require(agent.render(output: run.stdout, redactor: Redactor()))
         #expect(text.contains(" · claude-opus-4-5 · "))
         #expect(text.contains("  ← README.md\n"))  // Bash(ls:*) is allowed
         #expect(!text.contains("WebFetch"))
@@ -100,7 +100,7 @@ struct ClaudeStreamFakeTests {
         #expect(result.costUSD == fakeCost(run.promptBytes))
         #expect(result.summary == "Reached maximum number of turns (3)")
         #expect(isUUID(result.agentSession))
-        let text = try #require(agent.render(output: run.stdout))
+        let text = try #require(agent.render(output: run.stdout, redactor: Redactor()))
         #expect(text.components(separatedBy: "→ Bash: ls").count - 1 == 3)
         #expect(text.hasSuffix("✗ error (error_max_turns) · 4 turns · $0.0023 · 4.3s — Reached maximum number of turns (3)\n"))
     }
@@ -115,7 +115,7 @@ struct ClaudeStreamFakeTests {
         #expect(result.turns == 1)
         #expect(result.durationMilliseconds == 143)
         #expect(result.summary == "Not logged in · Please run /login")
-        let text = try #require(agent.render(output: run.stdout))
+        let text = try #require(agent.render(output: run.stdout, redactor: Redactor()))
         #expect(text.contains("! error: authentication_failed\n"))
         #expect(text.hasSuffix("✗ error · 1 turn · $0.0000 · 0.1s — Not logged in · Please run /login\n"))
     }
@@ -130,7 +130,7 @@ struct ClaudeStreamFakeTests {
     @Test("an API key in the env is named in the rendering (it outranks the installed login)")
     func apiKeyRendered() async throws {
         let run = try await runFakeClaude(prompt: "fake-claude: success", extraEnv: ["ANTHROPIC_API_KEY": "sk-ant-api03-test-0123456789"])
-        let text = try #require(agent.render(output: run.stdout))
+        let text = try #require(agent.render(output: run.stdout, redactor: Redactor()))
         #expect(text.contains("! authenticated with ANTHROPIC_API_KEY, not the installed login\n"))
     }
 
@@ -139,7 +139,7 @@ struct ClaudeStreamFakeTests {
         let run = try await runFakeClaude(prompt: "fake-claude: exit_nonzero")
         #expect(run.status == 2)
         #expect(agent.result(fromOutput: run.stdout) == nil)
-        let text = try #require(agent.render(output: run.stdout))
+        let text = try #require(agent.render(output: run.stdout, redactor: Redactor()))
         #expect(text.contains("Starting work.\n"))
         #expect(text.hasSuffix("✗ no result: the stream ended before Claude Code reported one (it exited early, crashed or was stopped)\n"))
     }
@@ -150,7 +150,7 @@ struct ClaudeStreamFakeTests {
         #expect(run.status == 1)
         #expect(run.stdout.last != 0x0A)
         #expect(agent.result(fromOutput: run.stdout) == nil)
-        let text = try #require(agent.render(output: run.stdout))
+        let text = try #require(agent.render(output: run.stdout, redactor: Redactor()))
         #expect(text.contains("… a cut-off line of "))
         #expect(text.contains("✗ no result"))
     }
@@ -166,7 +166,7 @@ struct ClaudeStreamFakeTests {
         #expect(result.turns == 1)
         #expect(result.durationMilliseconds == 1250)
         #expect(result.summary?.hasPrefix("Done after a long line of ") == true)
-        let text = try #require(agent.render(output: run.stdout))
+        let text = try #require(agent.render(output: run.stdout, redactor: Redactor()))
         let rendered = text.split(separator: "\n").first { $0.hasPrefix("long-line é€🚀") }
         #expect((rendered?.utf8.count ?? 0) > 100 * 1024)
         #expect(text.hasSuffix("✓ ok · 1 turn · $0.0022 · 1.3s\n"))

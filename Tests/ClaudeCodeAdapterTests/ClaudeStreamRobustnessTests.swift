@@ -18,7 +18,7 @@ struct ClaudeStreamRobustnessTests {
         #expect(result.isError == false)
         #expect(result.turns == 2)
         #expect(result.summary?.hasPrefix("Done\u{FFFD}\u{FFFD}.") == true)
-        #expect(agent.render(output: bytes)?.hasSuffix("✓ ok · 2 turns · $0.0020 · 2.3s\n") == true)
+        #expect(agent.render(output: bytes, redactor: Redactor())?.hasSuffix("✓ ok · 2 turns · $0.0020 · 2.3s\n") == true)
     }
 
     @Test("banners and warnings around the stream are kept as text and never mistaken for the result")
@@ -27,7 +27,7 @@ struct ClaudeStreamRobustnessTests {
         let bytes = Array("Welcome to the VM!\r\n\n".utf8) + run.stdout + Array("[warn] deprecated model\nnot json {\"type\":\"result\"}\n".utf8)
         let result = try #require(agent.result(fromOutput: bytes))
         #expect(result.turns == 2)
-        let lines = try #require(agent.render(output: bytes)).split(separator: "\n").map(String.init)
+        let lines = try #require(agent.render(output: bytes, redactor: Redactor())).split(separator: "\n").map(String.init)
         #expect(lines.first == "Welcome to the VM!")
         #expect(lines.last == "not json {\"type\":\"result\"}")
         #expect(lines.contains("✓ ok · 2 turns · $0.0020 · 2.3s"))
@@ -69,17 +69,17 @@ struct ClaudeStreamRobustnessTests {
     func sparseResult() {
         let line = #"{"type":"result","subtype":"error_during_execution","session_id":"s2"}"#
         #expect(agent.result(fromOutput: Array(line.utf8)) == SessionResult(isError: true, agentSession: "s2"))
-        let text = agent.render(output: Array(line.utf8))
+        let text = agent.render(output: Array(line.utf8), redactor: Redactor())
         #expect(text == "✗ error (error_during_execution)\n")
     }
 
     @Test("nothing, only text, or only broken JSON: no result; text-only output is not rendered")
     func noStream() {
         #expect(agent.result(fromOutput: []) == nil)
-        #expect(agent.render(output: []) == nil)
+        #expect(agent.render(output: [], redactor: Redactor()) == nil)
         let text = Array("Error: Input must be provided either through stdin or as a prompt argument when using --print\n".utf8)
         #expect(agent.result(fromOutput: text) == nil)
-        #expect(agent.render(output: text) == nil)
+        #expect(agent.render(output: text, redactor: Redactor()) == nil)
         #expect(agent.result(fromOutput: Array("{\"type\":\"result\",\"is_er".utf8)) == nil)
         #expect(agent.result(fromOutput: [0xFF, 0xFE, 0x0A, 0x7B, 0x0A]) == nil)
     }
@@ -95,7 +95,7 @@ struct ClaudeStreamRobustnessTests {
         let clock = ContinuousClock()
         let start = clock.now
         #expect(agent.result(fromOutput: bytes)?.turns == 1)
-        #expect(agent.render(output: bytes) != nil)
+        #expect(agent.render(output: bytes, redactor: Redactor()) != nil)
         #expect(clock.now - start < .seconds(20))
     }
 
@@ -111,7 +111,7 @@ struct ClaudeStreamRobustnessTests {
             #"{"type":"rate_limit_event","rate_limit_info":{"status":"rejected","rateLimitType":"five_hour","resetsAt":1795665600}}"#,
             #"{"type":"system","subtype":"compact_boundary"}"#,
         ].joined(separator: "\n")
-        let text = try #require(agent.render(output: Array(stream.utf8)))
+        let text = try #require(agent.render(output: Array(stream.utf8), redactor: Redactor()))
         #expect(
             text.split(separator: "\n").map(String.init) == [
                 "→ Task: Explore the repo",

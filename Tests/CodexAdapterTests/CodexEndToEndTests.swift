@@ -86,7 +86,7 @@ struct CodexEndToEndTests {
         #expect(outcome.status == .failed)
 
         let stdout = try #require(FileManager.default.contents(atPath: home + "/.runjob/\(options.runID)/cx-build.out"))
-        let text = try #require(CodexAgent().render(output: Array(stdout)))
+        let text = try #require(CodexAgent().render(output: Array(stdout), redactor: Redactor()))
         #expect(text.contains("→ file change: add \(home)/work/codex-output.txt\n"))
         #expect(text.hasSuffix("✓ turn completed · \((prompt.utf8.count + 3) / 4) input tokens (0 cached) · 30 output tokens\n"))
 

@@ -25,7 +25,7 @@ struct CodexStreamFakeTests {
     @Test("success rendered: session, command with its exit, the message, the usage line")
     func successRendered() async throws {
         let run = try await runFakeCodex(prompt: "Build it.\nfake-codex: success\n")
-        let text = try #require(agent.render(output: run.stdout))
+        let text = try #require(agent.render(output: run.stdout, redactor: Redactor()))
         let lines = text.split(separator: "\n").map(String.init)
         let thread = try #require(agent.result(fromOutput: run.stdout)?.agentSession)
         #expect(
@@ -49,7 +49,7 @@ struct CodexStreamFakeTests {
         #expect(result.turns == 1)
         #expect(isUUID(result.agentSession))
         #expect(result.summary == "fake-codex turn_failed scenario: the model request failed")
-        #expect(agent.render(output: run.stdout)?.hasSuffix("✗ turn failed: fake-codex turn_failed scenario: the model request failed\n") == true)
+        #expect(agent.render(output: run.stdout, redactor: Redactor())?.hasSuffix("✗ turn failed: fake-codex turn_failed scenario: the model request failed\n") == true)
     }
 
     @Test("error: a lone fatal error event is a failure")
@@ -59,7 +59,7 @@ struct CodexStreamFakeTests {
         let result = try #require(agent.result(fromOutput: run.stdout))
         #expect(result.isError)
         #expect(result.summary == "stream disconnected before completion: fake-codex error scenario")
-        #expect(agent.render(output: run.stdout)?.hasSuffix("✗ error: stream disconnected before completion: fake-codex error scenario\n") == true)
+        #expect(agent.render(output: run.stdout, redactor: Redactor())?.hasSuffix("✗ error: stream disconnected before completion: fake-codex error scenario\n") == true)
     }
 
     @Test("auth_error (and no auth.json at all): the 401 message")
@@ -70,18 +70,18 @@ struct CodexStreamFakeTests {
             let result = try #require(agent.result(fromOutput: run.stdout))
             #expect(result.isError)
             #expect(result.summary == message)
-            #expect(agent.render(output: run.stdout)?.contains("✗ turn failed: " + message) == true)
+            #expect(agent.render(output: run.stdout, redactor: Redactor())?.contains("✗ turn failed: " + message) == true)
         }
     }
 
     @Test("write_file: the default workspace-write sandbox lets it write; read-only makes the change fail")
     func sandboxes() async throws {
         let allowed = try await runFakeCodex(prompt: "fake-codex: write_file")
-        let text = try #require(agent.render(output: allowed.stdout))
+        let text = try #require(agent.render(output: allowed.stdout, redactor: Redactor()))
         #expect(text.contains("→ file change: add \(allowed.cwd)/codex-output.txt\n"))
         #expect(agent.result(fromOutput: allowed.stdout)?.summary == "Wrote the prompt's sha256 to \(allowed.cwd)/codex-output.txt.")
         let blocked = try await runFakeCodex(prompt: "fake-codex: write_file", options: [OptionEntry("sandbox", .text("read-only"))])
-        #expect(agent.render(output: blocked.stdout)?.contains("→ file change (failed): add ") == true)
+        #expect(agent.render(output: blocked.stdout, redactor: Redactor())?.contains("→ file change (failed): add ") == true)
         #expect(agent.result(fromOutput: blocked.stdout)?.isError == false)
     }
 
@@ -91,7 +91,7 @@ struct CodexStreamFakeTests {
         #expect(run.status == 1)
         #expect(run.stderr.contains("Not inside a trusted directory and --skip-git-repo-check was not specified."))
         #expect(agent.result(fromOutput: run.stdout) == nil)
-        #expect(agent.render(output: run.stdout) == nil)
+        #expect(agent.render(output: run.stdout, redactor: Redactor()) == nil)
     }
 }
 
@@ -122,7 +122,7 @@ struct CodexStreamRobustnessTests {
         bytes += last.prefix(last.count / 2)
         bytes.insert(contentsOf: [0xFF], at: 0)
         #expect(agent.result(fromOutput: bytes) == nil)
-        let text = try #require(agent.render(output: bytes))
+        let text = try #require(agent.render(output: bytes, redactor: Redactor()))
         #expect(text.hasPrefix("\u{FFFD}codex banner\n"))
         #expect(text.contains("… a cut-off line of "))
         #expect(text.hasSuffix("✗ no result: the stream ended before the turn completed or failed (Codex exited early or was stopped)\n"))
@@ -139,8 +139,8 @@ struct CodexStreamRobustnessTests {
     @Test("empty and text-only outputs: no result, not rendered")
     func empty() {
         #expect(agent.result(fromOutput: []) == nil)
-        #expect(agent.render(output: []) == nil)
-        #expect(agent.render(output: Array("No prompt provided via stdin.\n".utf8)) == nil)
+        #expect(agent.render(output: [], redactor: Redactor()) == nil)
+        #expect(agent.render(output: Array("No prompt provided via stdin.\n".utf8), redactor: Redactor()) == nil)
     }
 
     @Test("a failed command, a completed item never announced, mcp and web search items")
@@ -153,7 +153,7 @@ struct CodexStreamRobustnessTests {
             {"type":"item.completed","item":{"id":"e1","type":"error","message":"model refused"}}
             {"type":"turn.failed","error":{"message":"boom"}}
             """
-        let text = try #require(agent.render(output: Array(stream.utf8)))
+        let text = try #require(agent.render(output: Array(stream.utf8), redactor: Redactor()))
         #expect(
             text.split(separator: "\n").map(String.init) == [
                 "→ command: bash -lc 'make test'",

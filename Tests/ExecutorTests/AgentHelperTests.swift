@@ -38,13 +38,13 @@ struct AgentHelperTests {
     @Test("render: events through the callback, text kept, the cut-off line named; nil without any JSON")
     func render() {
         var types: [String] = []
-        let lines = StreamLines.render(Self.stream) { event in
+        let lines = StreamLines.render(Self.stream, redactor: Redactor()) { event in
             types.append(event["type"]?.stringValue ?? "?")
             return ["event " + (event["type"]?.stringValue ?? "?")]
         }
         #expect(types == ["a", "b"])
         #expect(lines == ["banner: starting", "event a", "event b", "… a cut-off line of 12 bytes (the stream ended mid-line)"])
-        #expect(StreamLines.render(Array("just text\nmore text\n".utf8)) { _ in ["never"] } == nil)
+        #expect(StreamLines.render(Array("just text\nmore text\n".utf8), redactor: Redactor()) { _ in ["never"] } == nil)
     }
 
     @Test("line texts: first line, one line, clipping, dollars, seconds, counts")

@@ -25,7 +25,8 @@ struct DeploymentLeaseTests {
         #expect(error?.message.contains("RUN-ONE") == true)
         #expect(seen.get()?.run == "RUN-ONE")
         first.release()
-        let second = try await locking.acquire(key, holder: holder("RUN-TWO"), timeout: .zero) { _ in }
+        // Not `.zero`: a process another test forks at that moment holds the lock until it execs.
+        let second = try await locking.acquire(key, holder: holder("RUN-TWO"), timeout: .seconds(30)) { _ in }
         second.release()
     }
 
@@ -94,7 +95,7 @@ struct DeploymentLeaseTests {
         }
         while !dead() { try await Task.sleep(for: .milliseconds(5)) }
         defer { _ = try? CommandRunner.run("/usr/bin/pkill", ["-KILL", "-f", "^sleep 61.5$"]) }
-        let lease = try await locking.acquire(key, holder: holder("AFTER"), timeout: .zero) { _ in }
+        let lease = try await locking.acquire(key, holder: holder("AFTER"), timeout: .milliseconds(500)) { _ in }
         lease.release()
     }
 

@@ -158,7 +158,7 @@ struct InterpolationTests {
     @Test("short secrets get a warning, once per source")
     func shortSecret() {
         expectFindings(
-            header + "sessions:\n  a: { run: echo, env: {X: 1️⃣\"${env:PIN}\", Y: \"${env:PIN}\"} }\n", env: ["PIN": "1234"],
+            header + "sessions:\n  a: { run: echo, env: {X: 1️⃣\"${env:PIN}\", Y: \"${env:PIN}\"} }\n", env: ["PIN": "a1b2"],
             [
                 Expected(
                     "1️⃣", ErrorCode.Manifest.shortSecret,
@@ -167,6 +167,39 @@ struct InterpolationTests {
             ])
         // An empty value is not "short": where it matters (an API key), its user reports it.
         expectFindings(header + "sessions:\n  a: { run: echo, env: {X: \"${env:EMPTY}\"} }\n", env: ["EMPTY": ""], [])
+    }
+
+    @Test("a secret runjob could not mask without corrupting its own output is refused; a default or |plain is not a secret")
+    func unmaskableSecret() {
+        let message =
+            "the secret env:V has a value that runjob itself prints (a number, a Boolean, a status or field name, or a piece of one), "
+            + "so masking it would corrupt runjob's output; use a longer value, or mark it `|plain` if it is not secret"
+        for value in ["true", "false", "null", "1234", "-12.5e3", "12345678901234", "unchanged", "cancel", "running", "machine-info", "[redacted]"] {
+            expectFindings(
+                header + "sessions:\n  a: { run: echo, env: {X: 1️⃣\"${env:V}\", Y: \"${env:V}\"} }\n", env: ["V": value],
+                [Expected("1️⃣", ErrorCode.Manifest.unmaskableSecret, "sessions.a.env.X: " + message)])
+        }
+        // Ordinary secrets, a `|plain` value, a default written in the manifest and short values are not refused.
+        for value in ["s3cr3t-token-xyz", "Unchanged!", "hunter22"] {
+            expectFindings(header + "sessions:\n  a: { run: echo, env: {X: \"${env:V}\"} }\n", env: ["V": value], [])
+        }
+        expectFindings(header + "sessions:\n  a: { run: echo, env: {X: \"${env:V|plain}\"} }\n", env: ["V": "true"], [])
+        expectFindings(header + "sessions:\n  a: { run: echo, env: {X: \"${env:V:-true}\"} }\n", env: [:], [])
+    }
+
+    @Test("a default written in the manifest is not a secret: it is not masked; the variable's own value is")
+    func defaultIsNotSecret() throws {
+        let text = header + "sessions:\n  a: { run: echo, env: {X: \"${env:MODE:-fast-and-loose}\"} }\n"
+        let unset = try #require(load(text, env: [:]).manifest)
+        let fromDefault = try #require(unset.sessions.first?.env.first?.value.secrets.first)
+        #expect(fromDefault.isSensitive == false)
+        #expect(Redactor(secrets: [fromDefault]).redact("mode fast-and-loose") == "mode fast-and-loose")
+        let set = try #require(load(text, env: ["MODE": "slow-and-careful"]).manifest)
+        let fromEnv = try #require(set.sessions.first?.env.first?.value.secrets.first)
+        #expect(fromEnv.isSensitive)
+        #expect(Redactor(secrets: [fromEnv]).redact("mode slow-and-careful") == "mode [redacted]")
+        // Both show as the source in plans and digests.
+        #expect(fromDefault.description == "<secret env:MODE>" && fromEnv.description == "<secret env:MODE>")
     }
 
     @Test("a file over 10 MiB is refused")

@@ -37,7 +37,7 @@ struct PlannerTests {
 
     @Test("steps and dependencies follow the design's ids")
     func steps() throws {
-        let plan = Planner().plan(try manifest(text, env: ["C": "0123456789"]))
+        let plan = Planner().plan(try manifest(text, env: ["C": "c0ffee-0123456789"]))
         let ids = plan.steps.map(\.id.description)
         #expect(
             ids == [
@@ -67,8 +67,8 @@ struct PlannerTests {
 
     @Test("digests: config ignores secret values and their presence; secrets digest tracks values per scope")
     func digests() throws {
-        let one = Planner().plan(try manifest(text, env: ["C": "0123456789"]))
-        let two = Planner().plan(try manifest(text, env: ["C": "9876543210"]))
+        let one = Planner().plan(try manifest(text, env: ["C": "c0ffee-0123456789"]))
+        let two = Planner().plan(try manifest(text, env: ["C": "c0ffee-9876543210"]))
         let none = Planner().plan(try manifest(text))
         #expect(one.configDigest == two.configDigest)
         #expect(one.configDigest == none.configDigest)
@@ -79,7 +79,7 @@ struct PlannerTests {
         #expect(none.secrets.unresolved == [.env("C")])
         #expect(one.secrets.shortPrefix.count == 12)
         let changed = Planner().plan(
-            try manifest(text.replacing("run: echo, machine: b", with: "run: echo changed, machine: b"), env: ["C": "0123456789"]))
+            try manifest(text.replacing("run: echo, machine: b", with: "run: echo changed, machine: b"), env: ["C": "c0ffee-0123456789"]))
         #expect(changed.configDigest != one.configDigest)
     }
 
@@ -134,7 +134,7 @@ struct ConfigDigestStreamingTests {
               s1: { run: echo, machine: a, credentials: [c], env: { B: "1", A: "2" } }
               s2: { agent: claude, prompt: hi, model: opus, machine: b, after: { s1: completed } }
             """
-        let parsed = try manifest(text, env: ["C": "0123456789", "K": "abcdefghij"])
+        let parsed = try manifest(text, env: ["C": "c0ffee-0123456789", "K": "abcdefghij"])
         #expect(Digests.config(parsed) == SHA256Hex.digest(Digests.configDocument(parsed).canonicalBytes()))
         #expect(
             Digests.config(parsed)
@@ -169,7 +169,7 @@ struct PlanRenderingTests {
                 prompt: Review.
                 after: { rich: started, plain: completed }
             """
-        for env in [["C": "0123456789"], [:]] {
+        for env in [["C": "c0ffee-0123456789"], [:]] {
             let plan = Planner().plan(try manifest(text, env: env))
             for session in plan.sessions {
                 let direct = JSONWriter(indent: 2)

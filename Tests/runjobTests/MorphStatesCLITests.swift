@@ -45,7 +45,7 @@ struct MorphStatesCLITests {
         #expect(resumed.out.contains("resumed \(instance)"), "\(resumed.out)")
         #expect(bootedInstances(resumed.out) == [instance])
 
-        try setState(emulator, instance, #"{"status":"pending","pending_ms":700}"#)
+        try setState(emulator, instance, #"{"status":"pending","pending_reads":2}"#)
         let waited = try await runjob(["apply", file], env: env, home: home)
         #expect(waited.status == 0, "\(waited.err)")
         #expect(waited.out.contains("waited for \(instance)"), "\(waited.out)")

@@ -59,8 +59,8 @@ public struct ClaudeCodeAgent: Agent {
     /// The stream as readable text: assistant text as is, `→ Tool: what` per tool
     /// call, one `←` line per tool result, and a last `✓`/`✗` line with the result;
     /// `nil` when the output holds no stream-json at all (shown as it is).
-    public func render(output: [UInt8]) -> String? {
-        ClaudeStreamRenderer.render(output)
+    public func render(output: [UInt8], redactor: Redactor) -> String? {
+        ClaudeStreamRenderer.render(output, redactor: redactor)
     }
 
     /// Environment variables of the session that outrank the installed credentials

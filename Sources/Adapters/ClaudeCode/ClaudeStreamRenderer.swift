@@ -16,9 +16,9 @@ import Executor
 /// Non-JSON lines are kept as they are; a cut-off JSON line is named, not dumped.
 enum ClaudeStreamRenderer {
     /// The rendered text, or `nil` when `output` has no stream-json line at all.
-    static func render(_ output: [UInt8]) -> String? {
+    static func render(_ output: [UInt8], redactor: Redactor) -> String? {
         var sawResult = false
-        let rendered = StreamLines.render(output) { event in
+        let rendered = StreamLines.render(output, redactor: redactor) { event in
             if event["type"]?.stringValue == "result" { sawResult = true }
             return render(event: event)
         }

@@ -48,8 +48,8 @@ public struct CodexAgent: Agent {
     /// The events as readable text: agent messages as is, `→ command: …` per command
     /// (with a `←` line for its exit and output), file changes, and a last line with the
     /// usage or the failure; `nil` when the output holds no JSON line at all.
-    public func render(output: [UInt8]) -> String? {
-        CodexStreamRenderer.render(output)
+    public func render(output: [UInt8], redactor: Redactor) -> String? {
+        CodexStreamRenderer.render(output, redactor: redactor)
     }
 
     /// Environment variables of the session that change which credentials Codex uses:

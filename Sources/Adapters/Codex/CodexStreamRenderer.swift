@@ -14,10 +14,10 @@ import Executor
 /// Non-JSON lines are kept as they are; a cut-off JSON line is named, not dumped.
 enum CodexStreamRenderer {
     /// The rendered text, or `nil` when `output` has no JSON line at all.
-    static func render(_ output: [UInt8]) -> String? {
+    static func render(_ output: [UInt8], redactor: Redactor) -> String? {
         var ended = false
         var announced: Set<String> = []
-        let rendered = StreamLines.render(output) { event -> [String] in
+        let rendered = StreamLines.render(output, redactor: redactor) { event -> [String] in
             var lines: [String] = []
             switch event["type"]?.stringValue {
             case "thread.started":

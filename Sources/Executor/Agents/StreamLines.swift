@@ -53,19 +53,22 @@ public enum StreamLines {
     /// The readable lines of an agent's output: text lines as they are, a cut-off JSON
     /// line named by its size, each JSON event as `event` renders it. `nil` when the
     /// output holds no JSON line at all (it is not a stream of this kind).
-    public static func render(_ bytes: [UInt8], event: (JSONValue) -> [String]) -> [String]? {
+    ///
+    /// `event` receives each event with its strings already redacted, and text lines are
+    /// redacted whole, so whatever a renderer shortens afterwards holds no piece of a secret.
+    public static func render(_ bytes: [UInt8], redactor: Redactor, event: (JSONValue) -> [String]) -> [String]? {
         var lines: [String] = []
         var sawStream = false
         for range in ranges(bytes) {
             switch classify(bytes, range) {
             case .text(let text):
-                lines.append(text)
+                lines.append(redactor.redact(text))
             case .broken(let size):
                 sawStream = true
                 lines.append("… a cut-off line of \(size) bytes (the stream ended mid-line)")
             case .json(let value):
                 sawStream = true
-                lines += event(value)
+                lines += event(redactor.redact(value))
             }
         }
         return sawStream ? lines : nil

@@ -115,7 +115,7 @@ public enum FileInstallScript {
         if let verify = batch.verify {
             let check = ShellScript.render(verify).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
             lines.append(
-                "out=$(\n  set +C\n  cd ~ || exit 97\n\(check)\n) 2>&1 || { printf '%s\\n' \"$out\" | tail -c 2000 >&2; exit \(verifyFailed); }")
+                "out=$(\n  set +C\n  cd ~ || exit 97\n\(check)\n) 2>&1 || { \(tailOfOutput) >&2; exit \(verifyFailed); }")
         }
         if let followUp {
             if deferred.isEmpty {
@@ -130,6 +130,17 @@ public enum FileInstallScript {
         lines.append("exit 0")
         return (CommandSpec(.shell(lines.joined(separator: "\n")), label: batch.label), payload)
     }
+
+    /// How much of a failed check's output comes back at most (its end).
+    static let verifyOutputLimit = 2000
+
+    /// Bash that prints the end of `$out`: at most ``verifyOutputLimit`` bytes, cut at a line
+    /// start when it is longer, after a line with ``Redactor/cutMark`` so the redactor knows
+    /// where the text was cut (and masks a secret's tail right after it).
+    static let tailOfOutput =
+        "t=$(printf '%s\\n' \"$out\" | tail -c \(verifyOutputLimit)); "
+        + "if [ \"${#t}\" -lt \"${#out}\" ]; then case $t in *$'\\n'*) t=${t#*$'\\n'} ;; esac; t=\"\(Redactor.cutMark)\"$'\\n'\"$t\"; fi; "
+        + "printf '%s\\n' \"$t\""
 
     /// The bash function a follow-up calls to put the batch's `intent` records in place.
     public static let placeIntentFunction = "runjob_place_intent"

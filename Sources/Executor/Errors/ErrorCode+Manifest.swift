@@ -48,6 +48,7 @@ extension ErrorCode {
         public static let fileMissing = ErrorCode(rawValue: "manifest.file_missing")
         public static let fileTooLarge = ErrorCode(rawValue: "manifest.file_too_large")
         public static let promptTooLarge = ErrorCode(rawValue: "manifest.prompt_too_large")
+        public static let unmaskableSecret = ErrorCode(rawValue: "manifest.unmaskable_secret")
         // Warnings (printed, exit 0).
         public static let yaml11Boolean = ErrorCode(rawValue: "manifest.yaml11_boolean")
         public static let shortSecret = ErrorCode(rawValue: "manifest.short_secret")

@@ -38,8 +38,10 @@ public final class CollectingSink: EventSink {
     public var events: [RunEvent] { storage.withLock { $0 } }
 }
 
-/// Writes each event as one redacted JSON line through `write` (stdout in the CLI),
-/// one call per line, so lines never interleave and are flushed as they happen.
+/// Writes each event as one JSON line through `write` (stdout in the CLI), one call per
+/// line, so lines never interleave and are flushed as they happen. The event's string
+/// values are redacted before it is serialized (never the serialized line), so a line
+/// always parses.
 public final class JSONLinesSink: EventSink {
     private let redactor: Redactor
     private let write: @Sendable ([UInt8]) -> Void
@@ -54,8 +56,8 @@ public final class JSONLinesSink: EventSink {
     /// Writes the event's line.
     public func emit(_ event: RunEvent) {
         let writer = JSONWriter()
-        writer.write(event.json)
-        var line = redactor.redact(bytes: writer.bytes)
+        writer.write(redactor.redact(event.json))
+        var line = writer.bytes
         line.append(UInt8(ascii: "\n"))
         lock.withLock { _ in write(line) }
     }

@@ -57,8 +57,10 @@ public protocol Agent: Sendable {
     func result(fromOutput output: [UInt8]) -> SessionResult?
 
     /// The session's stdout made readable for `runjob logs` (assistant text, one line
-    /// per tool call, the result), or `nil` to show it as it is.
-    func render(output: [UInt8]) -> String?
+    /// per tool call, the result), or `nil` to show it as it is. Every value taken from
+    /// the output is redacted with `redactor` before it is shortened (see
+    /// ``StreamLines/render(_:redactor:event:)``, which does it for JSON-lines streams).
+    func render(output: [UInt8], redactor: Redactor) -> String?
 
     /// Warnings about a session's setup that do not stop it (an environment variable
     /// that outranks the credentials file, …), for the plan and the run's log.
@@ -73,7 +75,7 @@ extension Agent {
     public func result(fromOutput output: [UInt8]) -> SessionResult? { nil }
 
     /// Agents without a stream format are shown as they are.
-    public func render(output: [UInt8]) -> String? { nil }
+    public func render(output: [UInt8], redactor: Redactor) -> String? { nil }
 
     /// No warnings by default.
     public func warnings(for session: SessionSpec) -> [String] { [] }

@@ -12,17 +12,32 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     /// Where the value comes from.
     public let source: SecretSource
     private let value: String?
+    /// Whether the value must be kept out of every output. `false` for a default written
+    /// in the manifest (`${env:NAME:-default}` with `NAME` unset): it is in the repository,
+    /// so redacting it would only mangle output. It still counts as the source's value
+    /// (placeholders and digests treat it like any secret).
+    public let isSensitive: Bool
 
     /// A resolved secret holding `value`.
     public init(source: SecretSource, value: String) {
         self.source = source
         self.value = value
+        self.isSensitive = true
+    }
+
+    /// The default written in the manifest for `source`, used because the source had no
+    /// value: known, but not sensitive.
+    public init(source: SecretSource, defaultValue: String) {
+        self.source = source
+        self.value = defaultValue
+        self.isSensitive = false
     }
 
     /// A secret whose variable or file was missing.
     public init(unresolved source: SecretSource) {
         self.source = source
         self.value = nil
+        self.isSensitive = true
     }
 
     /// Whether the value is known.

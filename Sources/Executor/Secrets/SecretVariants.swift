@@ -10,16 +10,17 @@ enum SecretVariants {
     /// are redacted on their own, so printing one field of a credentials file is caught.
     static let minimumFragment = 16
 
-    /// Every byte pattern that betrays `value`.
+    /// Every byte pattern that betrays `value`, normalised as ``MatchScan`` reads text
+    /// (without line breaks, so wrapped forms match too).
     static func patterns(for value: String) -> [[UInt8]] {
         let bytes = Array(value.utf8)
-        guard bytes.count >= minimumLength else { return [] }
-        var result: Set<[UInt8]> = [bytes]
+        guard MatchScan.normalize(bytes).count >= minimumLength else { return [] }
+        var result: Set<[UInt8]> = [MatchScan.normalize(bytes)]
         for style in JSONEscapeStyle.allCases {
-            result.insert(Array(style.escape(value).utf8))
+            result.insert(MatchScan.normalize(Array(style.escape(value).utf8)))
         }
         if value.contains("'") {
-            result.insert(Array(value.replacing("'", with: "'\\''").utf8))
+            result.insert(MatchScan.normalize(Array(value.replacing("'", with: "'\\''").utf8)))
         }
         for alignment in 0..<3 {
             for alphabet in [Base64.standard, Base64.urlSafe] {
@@ -27,7 +28,7 @@ enum SecretVariants {
                 if core.count >= minimumBase64Core { result.insert(core) }
             }
         }
-        return result.sorted { $0.count > $1.count || ($0.count == $1.count && $0.lexicographicallyPrecedes($1)) }
+        return result.filter { $0.count >= minimumLength }.sorted { $0.lexicographicallyPrecedes($1) }
     }
 
     /// Parts of a structured secret worth redacting on their own.

@@ -33,6 +33,9 @@ public struct FileDeploymentLocking: DeploymentLocking {
         return directory + "/" + ProcessNaming.sanitize(key.name) + "@" + ProcessNaming.sanitize(key.workspace) + "-" + digest + ".lock"
     }
 
+    /// How many times a lock is tried (2 ms apart) before it counts as held, even with no timeout.
+    static let quickTries = 4
+
     /// Lock files under `$XDG_STATE_HOME/runjob/locks` (else `~/.local/state/runjob/locks`),
     /// or no locking when neither variable gives an absolute path.
     public static func standard() -> any DeploymentLocking {
@@ -57,7 +60,9 @@ public struct FileDeploymentLocking: DeploymentLocking {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var announced = false
+        var attempts = 0
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            attempts += 1
             let reason = errno
             guard reason == EWOULDBLOCK || reason == EAGAIN || reason == EINTR else {
                 close(descriptor)
@@ -68,7 +73,9 @@ public struct FileDeploymentLocking: DeploymentLocking {
                 announced = true
                 waiting(current)
             }
-            guard clock.now < deadline else {
+            // A lock just released can live on for a moment in a process forked meanwhile (the
+            // descriptor is close-on-exec, so only until it execs): a few quick tries before refusing.
+            guard clock.now < deadline || attempts < Self.quickTries else {
                 close(descriptor)
                 let who = current?.description ?? "another run"
                 throw OrchestrationError(
@@ -78,7 +85,7 @@ public struct FileDeploymentLocking: DeploymentLocking {
                     context: [.init("lease", file)])
             }
             do {
-                try await Task.sleep(for: retryInterval)
+                try await Task.sleep(for: attempts < Self.quickTries ? .milliseconds(2) : retryInterval)
             } catch {
                 close(descriptor)
                 throw error

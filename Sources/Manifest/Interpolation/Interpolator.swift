@@ -23,6 +23,8 @@ struct Interpolator {
         var isMissing: Bool
         var valueBytes: Int
         var usedDefault: Bool
+        /// The value is a word or number runjob itself prints (see ``PrintedVocabulary``).
+        var masksOutput = false
     }
 
     static let maxFileBytes = 10 << 20
@@ -132,11 +134,13 @@ struct Interpolator {
         let resolved = value ?? defaultValue
         let reference = Reference(
             source: source, isPlain: isPlain, isMissing: resolved == nil, valueBytes: value?.utf8.count ?? 0,
-            usedDefault: value == nil && defaultValue != nil)
+            usedDefault: value == nil && defaultValue != nil, masksOutput: !isPlain && value.map(PrintedVocabulary.collides) == true)
         guard let resolved else {
             return .success((isPlain ? .unset(source) : .secret(Secret(unresolved: source)), reference))
         }
-        return .success((isPlain ? .literal(resolved) : .secret(Secret(source: source, value: resolved)), reference))
+        // A default written in the manifest is in the repository: known, but not sensitive.
+        let secret = value == nil ? Secret(source: source, defaultValue: resolved) : Secret(source: source, value: resolved)
+        return .success((isPlain ? .literal(resolved) : .secret(secret), reference))
     }
 
     private func resolveFile(_ path: String, isPlain: Bool) -> Result<(InterpolatedString.Part, Reference), Problem> {
@@ -151,7 +155,9 @@ struct Interpolator {
             if text.utf8.count > Self.maxFileBytes {
                 return .failure(fileTooLarge(path, size: text.utf8.count))
             }
-            let reference = Reference(source: source, isPlain: isPlain, isMissing: false, valueBytes: text.utf8.count, usedDefault: false)
+            let reference = Reference(
+                source: source, isPlain: isPlain, isMissing: false, valueBytes: text.utf8.count, usedDefault: false,
+                masksOutput: !isPlain && PrintedVocabulary.collides(text))
             return .success((isPlain ? .literal(text) : .secret(Secret(source: source, value: text)), reference))
         case .missing:
             let reference = Reference(source: source, isPlain: isPlain, isMissing: true, valueBytes: 0, usedDefault: false)

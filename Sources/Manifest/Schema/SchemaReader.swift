@@ -33,7 +33,7 @@ final class SchemaReader {
     /// dropping short-secret warnings this reader already gave.
     func absorb(_ other: Findings) {
         for diagnostic in other.diagnostics {
-            if diagnostic.code == ErrorCode.Manifest.shortSecret,
+            if diagnostic.code == ErrorCode.Manifest.shortSecret || diagnostic.code == ErrorCode.Manifest.unmaskableSecret,
                 let source = other.references.first(where: { diagnostic.message.contains("secret \($0.source) ") })?.source,
                 warnedShortSecrets.contains(source)
             {
@@ -336,6 +336,15 @@ final class SchemaReader {
                 isEnv
                     ? "the environment variable `\(reference.source.name)` is not set (--strict)"
                     : "the file `\(reference.source.name)` does not exist (--strict)",
+                at: node, path: path)
+            return
+        }
+        if reference.masksOutput, !warnedShortSecrets.contains(reference.source) {
+            warnedShortSecrets.insert(reference.source)
+            error(
+                ErrorCode.Manifest.unmaskableSecret,
+                "the secret \(reference.source) has a value that runjob itself prints (a number, a Boolean, a status or field name, or a piece of one), "
+                    + "so masking it would corrupt runjob's output; use a longer value, or mark it `|plain` if it is not secret",
                 at: node, path: path)
             return
         }

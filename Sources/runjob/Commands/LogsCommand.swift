@@ -99,7 +99,7 @@ struct LogsCommand: ParsableCommand {
                     if showHeaders { Console.out("==> \(name) <==\n") }
                     var render: (@Sendable ([UInt8]) -> String?)?
                     if !raw, let kind = plan.session(name)?.agentKind, let agent = runtime.agents[kind] {
-                        render = { bytes in agent.render(output: bytes) }
+                        render = { bytes in agent.render(output: bytes, redactor: redactor) }
                     }
                     let wrote = try await LogFollower(
                         manager: runtime.processManager, target: located.target, process: located.process, redactor: redactor, render: render,
@@ -121,8 +121,8 @@ struct LogsCommand: ParsableCommand {
 
 /// Prints a session's stdout and stderr, redacted across chunk boundaries, and
 /// optionally follows them until the process ends. With `render`, stdout is shown
-/// through the agent's renderer, complete lines at a time (redacted after rendering,
-/// since rendering decodes escaped text).
+/// through the agent's renderer, complete lines at a time (the renderer redacts every
+/// value before it shortens it; its output is redacted once more as a stream).
 struct LogFollower {
     let manager: any ProcessManager
     let target: ProcessTarget
@@ -135,8 +135,10 @@ struct LogFollower {
     /// Prints the logs; `true` when the session has written anything to either stream
     /// (whatever `tail` left out). Logs of any size stream through in bounded chunks.
     func run(tail: Int?, follow: Bool, interval: Duration) async throws -> Bool {
-        var out = StreamRedactor(redactor: redactor)
-        var err = StreamRedactor(redactor: redactor)
+        // With --tail the streams start after a cut; they always end at one (a session may still
+        // be writing): a piece of a secret at either cut is masked too.
+        var out = StreamRedactor(redactor: redactor, cutAtStart: tail != nil)
+        var err = StreamRedactor(redactor: redactor, cutAtStart: tail != nil)
         var pending: [UInt8] = []
         func show(_ bytes: [UInt8], final: Bool) {
             guard let render else {
@@ -184,8 +186,8 @@ struct LogFollower {
             if info?.isFinished ?? true { break }
         }
         show([], final: true)
-        Console.out(out.finish())
-        Console.err(String(decoding: err.finish(), as: UTF8.self))
+        Console.out(out.finish(cutAtEnd: true))
+        Console.err(String(decoding: err.finish(cutAtEnd: true), as: UTF8.self))
         return wrote
     }
 

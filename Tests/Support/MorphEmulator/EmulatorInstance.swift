@@ -6,6 +6,9 @@ struct EmulatorInstance: Sendable {
     enum Phase: Sendable {
         /// Starting; becomes `outcome` at `until`.
         case pending(until: ContinuousClock.Instant, outcome: String)
+        /// Starting; shows `pending` to the next `reads` API reads (list or get), then is ready.
+        /// Lets a test be sure a client saw the instance pending, whatever the timing.
+        case pendingReads(Int)
         case ready
         case paused
         case error
@@ -30,6 +33,7 @@ struct EmulatorInstance: Sendable {
     func status(at now: ContinuousClock.Instant) -> String {
         switch phase {
         case .pending(let until, let outcome): now >= until ? outcome : "pending"
+        case .pendingReads(let reads): reads > 0 ? "pending" : "ready"
         case .ready: "ready"
         case .paused: "paused"
         case .error: "error"
@@ -39,6 +43,19 @@ struct EmulatorInstance: Sendable {
     /// Settles a finished pending phase into its outcome.
     mutating func settle(at now: ContinuousClock.Instant) {
         if case .pending(let until, let outcome) = phase, now >= until { phase = outcome == "error" ? .error : .ready }
+    }
+
+    /// Counts one API read of the instance: a read-counted pending phase ends after its last read.
+    mutating func observe() {
+        if case .pendingReads(let reads) = phase { phase = reads > 1 ? .pendingReads(reads - 1) : .ready }
+    }
+
+    /// The instance object as one API read returns it (a read-counted pending phase counts the read).
+    mutating func read(at now: ContinuousClock.Instant) -> JSONValue {
+        settle(at: now)
+        let shown = json(at: now)
+        observe()
+        return shown
     }
 
     /// (Re)starts the TTL countdown from now.

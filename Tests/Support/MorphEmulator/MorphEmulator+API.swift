@@ -24,7 +24,7 @@ extension MorphEmulator {
             return .json(200, .object(["object": .string("list"), "data": .array([image])]))
         case "POST /instance": return await start(request, body)
         case "GET /instance": return listInstances(request)
-        case "GET /instance/{id}": return withInstance(id) { instance in .json(200, instance.json(at: clock.now)) }
+        case "GET /instance/{id}": return withInstance(id) { instance in .json(200, instance.read(at: clock.now)) }
         case "DELETE /instance/{id}": return await delete(id)
         case "POST /instance/{id}/pause": return pause(id)
         case "POST /instance/{id}/resume": return resume(id)
@@ -109,9 +109,11 @@ extension MorphEmulator {
         let filters = Self.metadataFilters(request)
         let now = clock.now
         let data = order.compactMap { id -> JSONValue? in
-            guard let instance = instances[id], instance.deletedAt == nil else { return nil }
+            guard var instance = instances[id], instance.deletedAt == nil else { return nil }
             guard filters.allSatisfy({ instance.metadata[$0.key] == $0.value }) else { return nil }
-            return instance.json(at: now)
+            let shown = instance.read(at: now)
+            instances[id] = instance
+            return shown
         }
         return .json(200, .object(["object": .string("list"), "data": .array(data)]))
     }

@@ -9,7 +9,9 @@ extension MorphEmulator {
     /// - `GET|POST config`: `boot_delay_ms`, `boot_outcome`, `latency_ms`, `snapshots`, `api_key`
     /// - `POST reset`: deletes every instance and clears faults and the log
     /// - `POST instances/<id>/state`: `{"status": "pending"|"ready"|"paused"|"error", "pending_ms": N}`
-    ///   puts an instance in a state (a crash left it pending, its TTL paused it, it failed)
+    ///   puts an instance in a state (a crash left it pending, its TTL paused it, it failed);
+    ///   `"pending_reads": N` instead of `pending_ms` keeps it pending for the next N API reads
+    ///   (list or get), so a test knows a client saw it pending whatever the timing
     func control(_ request: EmulatorRequest) async -> EmulatorResponse {
         let name = String(request.path.dropFirst("/_emulator/".count))
         let body = request.body.isEmpty ? nil : try? JSONValue.parse(request.body)
@@ -84,6 +86,10 @@ extension MorphEmulator {
         guard var instance = instances[id], instance.deletedAt == nil else { return .detail(404, "no instance \(id)") }
         switch body?["status"]?.stringValue {
         case "pending":
+            if let reads = body?["pending_reads"]?.intValue {
+                instance.phase = .pendingReads(max(1, reads))
+                break
+            }
             instance.phase = .pending(until: clock.now + .milliseconds(body?["pending_ms"]?.intValue ?? 1000), outcome: "ready")
         case "ready": instance.phase = .ready
         case "paused": instance.phase = .paused
