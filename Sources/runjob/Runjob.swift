@@ -37,6 +37,8 @@ struct Runjob: ParsableCommand {
     static func main() {
         signal(SIGPIPE, SIG_IGN)
         let arguments = Array(CommandLine.arguments.dropFirst())
+        // apply cleans up after Ctrl-C or SIGTERM: take the signals before anything else happens.
+        if arguments.first == "apply" { _ = EarlyInterrupts.process }
         let code: Int32
         do {
             if let fast = FastPath(arguments) {

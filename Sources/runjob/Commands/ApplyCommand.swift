@@ -66,8 +66,9 @@ struct ApplyCommand: ParsableCommand {
     }
 
     func run() throws {
-        // Signals from the very start: an interrupt before the run begins still exits 130, after cleaning up nothing.
-        let early = EarlyInterrupts()
+        // Signals from the very start (`main` installed the handler before parsing): an interrupt
+        // before the run begins still exits 130, after cleaning up nothing.
+        let early = EarlyInterrupts.process
         let plan = try CommandSupport.loadPlan(file)
         try CommandSupport.checkSessions(rerun, in: plan, option: "--rerun")
         if plan.secrets.isPartial {

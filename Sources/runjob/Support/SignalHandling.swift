@@ -13,12 +13,16 @@ final class EarlyInterrupts: Sendable {
         var handler: (@Sendable (String) -> Void)?
     }
 
+    /// The process's one handler (signal dispositions belong to the process, so there is
+    /// exactly one): made when first used, which `main` does first thing for `apply`.
+    static let process = EarlyInterrupts()
+
     /// Dispatch sources are thread-safe; they are only kept alive here.
     private nonisolated(unsafe) let sources: [DispatchSourceSignal]
     private let state = Mutex(State())
 
     /// Installs handlers for SIGINT and SIGTERM on a background queue.
-    init() {
+    private init() {
         let queue = DispatchQueue(label: "runjob.signals")
         var installed: [DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {

@@ -213,11 +213,20 @@ extension MorphEmulator {
         guard words.count == items.count else { return .validation(["body", "command"], "Input should be a list of strings") }
         // One element is a whole shell line; several are argv (quoted, not joined raw).
         let command = words.count == 1 ? CommandSpec(.shell(words[0])) : CommandSpec(.argv(words))
+        let outcome: Result<ExecResult, any Error>
         do {
-            let result = try await sandboxes.exec(instance.sandbox, command, stdin: nil)
+            outcome = .success(try await sandboxes.exec(instance.sandbox, command, stdin: nil))
+        } catch {
+            outcome = .failure(error)
+        }
+        // A real VM takes everything with it when deleted: whatever this exec started after a
+        // delete swept the sandbox (the delete came while it ran) goes now.
+        if instances[id]?.deletedAt != nil { try? await sandboxes.destroy(instance.sandbox) }
+        switch outcome {
+        case .success(let result):
             return .json(
                 200, .object(["stdout": .string(result.stdoutText), "stderr": .string(result.stderrText), "exit_code": .int(Int(result.exitCode))]))
-        } catch {
+        case .failure(let error):
             return .detail(500, "exec failed: \(error)")
         }
     }

@@ -299,6 +299,17 @@ class ClaudeFakeTests(FakeCase):
         self.assertIn("\u20ac\U0001F680", msg["message"]["content"][0]["text"])
         self.assertEqual(jsonl(res.stdout)[-1]["subtype"], "success")
 
+    def test_cat_file(self):
+        path = self.write_credentials(token="sk-ant-oat01-cat-me")
+        res, events = self.stream("fake-claude: cat_file", ["--allowedTools", "Bash"])
+        self.assertEqual(res.returncode, 1, res.stderr)
+        results = [b for e in events if e["type"] == "user" for b in e["message"]["content"] if b["type"] == "tool_result"]
+        self.assertEqual(len(results), 1)
+        with open(path) as fh:
+            self.assertEqual(results[0]["content"], fh.read())
+        self.assertEqual(events[-1]["subtype"], "error_during_execution")
+        self.assertIn("sk-ant-oat01-cat-me", events[-1]["errors"][0])
+
     def test_sigterm_truncates_stream(self):
         proc = self.popen(CLAUDE, STREAM)
         proc.stdin.write(b"fake-claude: sigterm\n")
