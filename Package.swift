@@ -52,6 +52,11 @@ var targets: [Target] = [
         ] + adapters.map { .target(name: $0.target) },
         exclude: targetDocs
     ),
+    .executableTarget(
+        name: "runjob-bench",
+        dependencies: ["Executor"],
+        path: "Benchmarks/Redaction"
+    ),
     .target(
         name: "TestSupport",
         dependencies: ["Executor"],

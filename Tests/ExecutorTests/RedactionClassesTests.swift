@@ -87,6 +87,15 @@ struct RedactionClassesTests {
         #expect(redactor.redact(short + " and more", cut: .start) == short + " and more")
     }
 
+    @Test("masking at a cut end keeps the line breaks after a whole secret, and plain text before a cut piece")
+    func cutEndKeepsLineBreaks() {
+        let redactor = Redactor(secrets: [Secret(source: .env("X"), value: "value-of-c-0123456789")])
+        #expect(redactor.redact("three value-of-c-0123456789\n", cut: [.start, .end]) == "three [redacted]\n")
+        #expect(redactor.redact("three value-of-c-01234", cut: .end) == "three [redacted]")
+        #expect(redactor.redact("three value-of-c-0\r\n", cut: .end) == "three [redacted]\r\n")
+        #expect(redactor.redact("three value-of-c-\r\n", cut: .end) == "three value-of-c-\r\n")  // 11 bytes: not a piece
+    }
+
     @Test("a stream gives the same bytes as redacting the whole text, however it is chunked, with and without cuts")
     func streamEqualsBatch() {
         var generator = SplitMix(seed: 7)

@@ -98,17 +98,19 @@ public struct InstanceState: Sendable, Equatable {
 
     // MARK: Reading
 
-    /// The read-only command that prints `HOME BASE64` and then every record as `NAME BASE64` lines.
+    /// The read-only command that prints `HOME LENGTH`, then every record as `NAME LENGTH`,
+    /// each line followed by that many bytes and a newline. Bash builtins only: reading a
+    /// thousand session records starts no process per record.
     public static func readCommand() -> CommandSpec {
         let script = """
-            printf 'HOME %s\\n' "$(printf '%s' "$HOME" | base64 -w0)"
+            export LC_ALL=C
+            printf 'HOME %s\\n%s\\n' "${#HOME}" "$HOME"
             d="$HOME/\(directory)"
             [ -d "$d" ] || exit 0
             for f in "$d"/*.json; do
               [ -f "$f" ] || continue
-              printf '%s ' "${f##*/}"
-              base64 -w0 < "$f"
-              printf '\\n'
+              c=; IFS= read -r -d '' c 2>/dev/null < "$f"
+              printf '%s %s\\n%s\\n' "${f##*/}" "${#c}" "$c"
             done
             """
         return CommandSpec(.shell(script), label: "state:read", readOnly: true)
@@ -122,21 +124,26 @@ public struct InstanceState: Sendable, Equatable {
                 ErrorCode.Orchestration.stateUnreadable, "cannot read runjob's state on the instance: \(result.stderrText.trimmingASCIIWhitespace())",
                 context: [.init("instance", instance)])
         }
-        return parse(result.stdoutText)
+        return parse(result.stdout)
     }
 
-    /// Parses `NAME BASE64` lines; records that do not decode are listed in ``unreadable``.
-    public static func parse(_ text: String) -> InstanceState {
+    /// Parses ``readCommand()`` output; records that are not JSON objects are listed in ``unreadable``.
+    public static func parse(_ output: [UInt8]) -> InstanceState {
         var state = InstanceState()
-        for line in text.split(separator: "\n") {
-            guard let space = line.firstIndex(of: " ") else { continue }
-            let name = String(line[..<space])
+        var position = 0
+        while let newline = output[position...].firstIndex(of: UInt8(ascii: "\n")) {
+            let header = String(decoding: output[position..<newline], as: UTF8.self)
+            guard let space = header.lastIndex(of: " "), let length = Int(header[header.index(after: space)...]), length >= 0,
+                newline + 1 + length <= output.count
+            else { break }
+            let name = String(header[..<space])
+            let bytes = Array(output[(newline + 1)..<(newline + 1 + length)])
+            position = min(output.count, newline + 1 + length + 1)
             if name == "HOME" {
-                state.home = Base64.decode(line[line.index(after: space)...]).map { String(decoding: $0, as: UTF8.self) }
+                state.home = String(decoding: bytes, as: UTF8.self)
                 continue
             }
-            guard let bytes = Base64.decode(line[line.index(after: space)...]), let json = try? JSONValue.parse(bytes), json.objectValue != nil
-            else {
+            guard let json = try? JSONValue.parse(bytes), json.objectValue != nil else {
                 state.unreadable.append(name)
                 continue
             }

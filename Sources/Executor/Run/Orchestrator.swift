@@ -69,11 +69,12 @@ public struct Orchestrator: Sendable {
             ?? ProcessState(name: record.process, run: record.run, status: .unknown)
     }
 
-    /// The last `tail` lines (all when `nil`) of a session's `stream`, redacted.
+    /// The last `tail` lines (all when `nil`) of a session's `stream`, redacted (a secret's
+    /// piece where the chunk was cut — its start with `tail`, its end always — included).
     public func logs(session: String, stream: LogStream = .stdout, tail: Int? = nil) async throws -> LogChunk {
         let located = try await DeploymentStatus.locateSession(session, plan: plan, workspace: options.workspace, runtime: runtime)
         var chunk = try await runtime.processManager.logs(located.process, stream: stream, on: located.target, from: nil, tail: tail)
-        chunk.bytes = redactor.redact(bytes: chunk.bytes)
+        chunk.bytes = redactor.redact(bytes: chunk.bytes, cut: tail == nil ? .end : [.start, .end])
         return chunk
     }
 

@@ -22,7 +22,8 @@ final class PatternAutomaton: @unchecked Sendable {
     /// The length of the longest pattern.
     let longest: Int
 
-    /// A child is looked up in a list up to this many children; busier states get a full row.
+    /// A child is looked up in a list up to this many children; busier states (and those at
+    /// depth 2 or less, while rows remain) get a full row.
     private static let sparseLimit = 6
     /// At most this many full rows (1 KiB each).
     private static let maximumRows = 8192
@@ -71,7 +72,7 @@ final class PatternAutomaton: @unchecked Sendable {
             edgeByte[slot] = bytes[edge]
             edgeTarget[slot] = children[edge]
         }
-        // 3. Failure links and matches, breadth first; full rows for the root, its children and busy states.
+        // 3. Failure links and matches, breadth first; full rows for shallow and busy states.
         var fail = [Int32](repeating: 0, count: count)
         var match = [Int32](repeating: 0, count: count)
         var rowIndex = [Int32](repeating: -1, count: count)
@@ -107,7 +108,8 @@ final class PatternAutomaton: @unchecked Sendable {
                 match[Int(target)] = terminal[Int(target)] ? depth[Int(target)] : match[Int(fail[Int(target)])]
                 queue.append(target)
             }
-            let busy = state == 0 || depth[Int(state)] == 1 || edges.count > Self.sparseLimit
+            // Shallow states are visited on almost every byte of ordinary text: they get rows first.
+            let busy = depth[Int(state)] <= 2 || edges.count > Self.sparseLimit
             if busy && rows.count / 256 < Self.maximumRows {
                 var row = [Int32](repeating: 0, count: 256)
                 for byte in 0...255 {

@@ -69,7 +69,7 @@ public final class Redactor: Sendable {
     public func add(value: String) {
         var new = SecretVariants.patterns(for: value)
         for fragment in SecretVariants.fragments(of: value) {
-            new += SecretVariants.patterns(for: fragment)
+            new += SecretVariants.patterns(for: fragment.text, base64: fragment.base64)
         }
         guard !new.isEmpty else { return }
         state.withLock { state in
@@ -151,7 +151,7 @@ public final class Redactor: Sendable {
             var scan = MatchScan(longest: automaton.longest)
             scan.read(bytes, base: 0, with: automaton)
             scan.finish(with: automaton)
-            if cut.contains(.end) { maskCutEnd(&scan, end: bytes.count) }
+            if cut.contains(.end) { maskCutEnd(&scan) }
             if cut.contains(.start), let range = leadingFragment(in: bytes, from: 0) { scan.mask(range) }
             var search = 0
             while let mark = ByteSearch.firstIndex(of: Redactor.cutMarkBytes, in: bytes, from: search) {
@@ -162,11 +162,12 @@ public final class Redactor: Sendable {
             return scan.masked
         }
 
-        /// Masks the beginning of a secret that the end of the text cut off (12 bytes or more).
-        func maskCutEnd(_ scan: inout MatchScan, end: Int) {
+        /// Masks the beginning of a secret that the end of the text cut off (12 bytes or more):
+        /// the bytes of the match in progress, up to the last one read (line breaks after it stay).
+        func maskCutEnd(_ scan: inout MatchScan) {
             let depth = automaton.depth(of: scan.state)
             guard depth >= FragmentIndex.width else { return }
-            scan.mask(scan.positionOfRead(back: depth)..<end)
+            scan.mask(scan.positionOfRead(back: depth)..<(scan.positionOfRead(back: 1) + 1))
         }
 
         /// The piece of a secret (12 bytes or more) that starts `bytes` at `start`, if any.

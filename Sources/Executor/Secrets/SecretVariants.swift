@@ -12,7 +12,7 @@ enum SecretVariants {
 
     /// Every byte pattern that betrays `value`, normalised as ``MatchScan`` reads text
     /// (without line breaks, so wrapped forms match too).
-    static func patterns(for value: String) -> [[UInt8]] {
+    static func patterns(for value: String, base64: Bool = true) -> [[UInt8]] {
         let bytes = Array(value.utf8)
         guard MatchScan.normalize(bytes).count >= minimumLength else { return [] }
         var result: Set<[UInt8]> = [MatchScan.normalize(bytes)]
@@ -22,7 +22,7 @@ enum SecretVariants {
         if value.contains("'") {
             result.insert(MatchScan.normalize(Array(value.replacing("'", with: "'\\''").utf8)))
         }
-        for alignment in 0..<3 {
+        for alignment in 0..<(base64 ? 3 : 0) {
             for alphabet in [Base64.standard, Base64.urlSafe] {
                 let core = base64Core(bytes, alignment: alignment, alphabet: alphabet)
                 if core.count >= minimumBase64Core { result.insert(core) }
@@ -31,19 +31,23 @@ enum SecretVariants {
         return result.filter { $0.count >= minimumLength }.sorted { $0.lexicographicallyPrecedes($1) }
     }
 
-    /// Parts of a structured secret worth redacting on their own.
-    static func fragments(of value: String) -> [String] {
-        var parts: [String] = []
+    /// Parts of a structured secret worth redacting on their own: each long line of a
+    /// multi-line secret (raw and escaped: a line is printed, rarely encoded alone), and each
+    /// long string of a JSON secret (a credentials file's token: also in base64).
+    static func fragments(of value: String) -> [(text: String, base64: Bool)] {
+        var parts: [(text: String, base64: Bool)] = []
         if value.contains("\n") {
             for line in value.split(separator: "\n") {
                 let trimmed = line.trimmingASCIIWhitespace()
-                if trimmed.utf8.count >= minimumFragment { parts.append(trimmed) }
+                if trimmed.utf8.count >= minimumFragment { parts.append((trimmed, false)) }
             }
         }
         if let json = try? JSONValue.parse(Array(value.utf8)) {
-            collectStrings(json, into: &parts)
+            var strings: [String] = []
+            collectStrings(json, into: &strings)
+            parts += strings.map { ($0, true) }
         }
-        return parts.filter { $0 != value }
+        return parts.filter { $0.text != value }
     }
 
     private static func collectStrings(_ value: JSONValue, into parts: inout [String]) {

@@ -47,7 +47,7 @@ public struct StreamRedactor: Sendable {
         guard let compiled else { return [] }
         scan.finish(with: compiled.automaton)
         if startCutPending { resolveStartCut(compiled) }
-        if cutAtEnd { compiled.maskCutEnd(&scan, end: end) }
+        if cutAtEnd { compiled.maskCutEnd(&scan) }
         return write(upTo: end)
     }
 

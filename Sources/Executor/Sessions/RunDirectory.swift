@@ -4,24 +4,29 @@ public enum RunDirectory {
     /// Bash defining `report DIR NAME`, which prints `STATE NAME PID EXIT` (`missing`,
     /// `running`, `exited`, `stopped`, `vanished`; `-` for unknown fields). A pid counts
     /// as running only while it is alive, not a zombie, and runs that run's wrapper
-    /// (`DIR/NAME.sh`), so a reused pid is not taken for the session.
+    /// (`DIR/NAME.sh`), so a reused pid is not taken for the session. Bash builtins
+    /// only: listing a thousand sessions starts no process per session.
     public static let statusFunction = """
         alive() {
           case $1 in ''|*[!0-9]*) return 1 ;; esac
           kill -0 "$1" 2>/dev/null || return 1
-          [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ] || return 1
+          local s= a=
+          IFS= read -r s 2>/dev/null < "/proc/$1/stat"
+          s=${s##*) }; [ "${s%% *}" != Z ] || return 1
           [ -r "/proc/$1/cmdline" ] || return 0
-          tr '\\0' '\\n' < "/proc/$1/cmdline" | grep -qxF -- "$2"
+          while IFS= read -r -d '' a; do [ "$a" = "$2" ] && return 0; done 2>/dev/null < "/proc/$1/cmdline"
+          return 1
         }
+        field() { local v=; IFS= read -r v 2>/dev/null < "$1"; printf '%s' "$v"; }
         report() {
           dir=$1; name=$2
           if [ ! -f "$dir/$name.pid" ]; then echo "missing $name - -"; return; fi
-          pid=$(cat "$dir/$name.pid" 2>/dev/null); code=-
-          [ -f "$dir/$name.exit" ] && code=$(cat "$dir/$name.exit" 2>/dev/null)
+          pid=$(field "$dir/$name.pid"); code=-
+          [ -f "$dir/$name.exit" ] && code=$(field "$dir/$name.exit")
           if [ -f "$dir/$name.stopped" ]; then echo "stopped $name $pid $code"
           elif [ "$code" != - ]; then echo "exited $name $pid $code"
           elif alive "$pid" "$dir/$name.sh"; then echo "running $name $pid -"
-          elif [ -f "$dir/$name.exit" ]; then echo "exited $name $pid $(cat "$dir/$name.exit" 2>/dev/null)"
+          elif [ -f "$dir/$name.exit" ]; then echo "exited $name $pid $(field "$dir/$name.exit")"
           else echo "vanished $name $pid -"; fi
         }
         """
@@ -120,8 +125,13 @@ public enum RunDirectory {
         let bound = max(0, limit)
         var lines = [
             "files=(\(files.map { q($0.log) }.joined(separator: " ")))",
+            // One stat for every log that exists (name and size pairs, so a log that vanished meanwhile shifts nothing).
+            "present=(); for f in \"${files[@]}\"; do [ -f \"$f\" ] && present+=(\"$f\"); done",
+            "declare -A known=()",
+            "if [ ${#present[@]} -gt 0 ]; then while IFS= read -r -d '' n && IFS= read -r -d '' z; do known[$n]=$z; done "
+                + "< <(stat --printf '%n\\0%s\\0' -- \"${present[@]}\" 2>/dev/null); fi",
             "sizes=(); counts=()",
-            "for f in \"${files[@]}\"; do s=0; [ -f \"$f\" ] && s=$(stat -c %s -- \"$f\" 2>/dev/null || echo 0); c=$s; [ \"$c\" -le \(bound) ] || c=\(bound); sizes+=(\"$s\"); counts+=(\"$c\"); printf '%s %s\\n' \"$s\" \"$c\"; done",
+            "for f in \"${files[@]}\"; do s=${known[$f]:-0}; c=$s; [ \"$c\" -le \(bound) ] || c=\(bound); sizes+=(\"$s\"); counts+=(\"$c\"); printf '%s %s\\n' \"$s\" \"$c\"; done",
             "printf -- '--\\n'",
             "whole=()",
             "flush() { [ ${#whole[@]} -eq 0 ] || cat -- \"${whole[@]}\" 2>/dev/null; whole=(); }",
