@@ -31,8 +31,12 @@ public enum PrintedVocabulary {
         let trimmed = String(decoding: MatchScan.normalize(Array(value.trimmingASCIIWhitespace().utf8)), as: UTF8.self)
         guard trimmed.utf8.count >= SecretVariants.minimumLength else { return false }
         if isNumber(trimmed) { return true }
+        guard trimmed.utf8.count <= longestWord else { return false }
         return words.contains { $0.contains(trimmed) }
     }
+
+    /// The length of the longest word in bytes: longer values cannot be a piece of one.
+    private static let longestWord = words.map(\.utf8.count).max() ?? 0
 
     /// Whether `text` reads as a number (digits, with an optional sign, decimals, exponent).
     static func isNumber(_ text: String) -> Bool {

@@ -17,16 +17,16 @@ public enum RunDirectory {
           while IFS= read -r -d '' a; do [ "$a" = "$2" ] && return 0; done 2>/dev/null < "/proc/$1/cmdline"
           return 1
         }
-        field() { local v=; IFS= read -r v 2>/dev/null < "$1"; printf '%s' "$v"; }
+        field() { v=; IFS= read -r v 2>/dev/null < "$1"; }
         report() {
           dir=$1; name=$2
           if [ ! -f "$dir/$name.pid" ]; then echo "missing $name - -"; return; fi
-          pid=$(field "$dir/$name.pid"); code=-
-          [ -f "$dir/$name.exit" ] && code=$(field "$dir/$name.exit")
+          field "$dir/$name.pid"; pid=$v; code=-
+          [ -f "$dir/$name.exit" ] && { field "$dir/$name.exit"; code=$v; }
           if [ -f "$dir/$name.stopped" ]; then echo "stopped $name $pid $code"
           elif [ "$code" != - ]; then echo "exited $name $pid $code"
           elif alive "$pid" "$dir/$name.sh"; then echo "running $name $pid -"
-          elif [ -f "$dir/$name.exit" ]; then echo "exited $name $pid $(field "$dir/$name.exit")"
+          elif [ -f "$dir/$name.exit" ]; then field "$dir/$name.exit"; echo "exited $name $pid $v"
           else echo "vanished $name $pid -"; fi
         }
         """
@@ -116,41 +116,50 @@ public enum RunDirectory {
         return LogChunk(bytes: bytes, nextOffset: start + bytes.count, start: start, size: size)
     }
 
-    /// Bash printing, for each log of `files`, `SIZE COUNT` (the first COUNT ≤ `limit` bytes
-    /// are sent), then a line `--`, then the sent bytes of every log in order, base64-encoded
-    /// on one line. Whole logs of finished sessions (an exit file: they no longer change)
-    /// share one `cat`; only logs that are cut, or still written, cost a process each.
-    public static func batchLogsScript(_ files: [(log: String, exitFile: String)], limit: Int) -> String {
+    /// Bash printing, for each log of `files` (paths relative to `directory`, each with its
+    /// session's exit file beside it: same name, `.exit`), `SIZE COUNT` (the first COUNT ≤
+    /// `limit` bytes are sent), then a line `--`, then the sent bytes of every log in order,
+    /// base64-encoded on one line. A fixed number of processes whatever the number of logs:
+    /// one `stat` for all sizes, one `cat` for the whole logs of finished sessions (they no
+    /// longer change); only logs that are cut, or still written, cost a `head` each.
+    public static func batchLogsScript(directory: String, _ files: [String], limit: Int) -> String {
         let q = ShellQuoting.quote
         let bound = max(0, limit)
-        var lines = [
-            "files=(\(files.map { q($0.log) }.joined(separator: " ")))",
-            // One stat for every log that exists (name and size pairs, so a log that vanished meanwhile shifts nothing).
-            "present=(); for f in \"${files[@]}\"; do [ -f \"$f\" ] && present+=(\"$f\"); done",
-            "declare -A known=()",
-            "if [ ${#present[@]} -gt 0 ]; then while IFS= read -r -d '' n && IFS= read -r -d '' z; do known[$n]=$z; done "
-                + "< <(stat --printf '%n\\0%s\\0' -- \"${present[@]}\" 2>/dev/null); fi",
-            "sizes=(); counts=()",
-            "for f in \"${files[@]}\"; do s=${known[$f]:-0}; c=$s; [ \"$c\" -le \(bound) ] || c=\(bound); sizes+=(\"$s\"); counts+=(\"$c\"); printf '%s %s\\n' \"$s\" \"$c\"; done",
-            "printf -- '--\\n'",
-            "whole=()",
-            "flush() { [ ${#whole[@]} -eq 0 ] || cat -- \"${whole[@]}\" 2>/dev/null; whole=(); }",
-            "{",
-        ]
-        for (index, file) in files.enumerated() {
-            let size = "${sizes[\(index)]}"
-            let count = "${counts[\(index)]}"
-            let log = "${files[\(index)]}"
-            lines.append(
-                "  if [ -f \(q(file.exitFile)) ] && [ \"\(size)\" = \"\(count)\" ]; then whole+=(\"\(log)\"); "
-                    + "else flush; [ \"\(count)\" = 0 ] || head -c \"\(count)\" -- \"\(log)\"; fi")
-        }
-        lines += ["  flush", "} | base64 -w0", "echo"]
-        return lines.joined(separator: "\n")
+        return """
+            files=(\(files.map { q($0) }.joined(separator: " ")))
+            declare -A known=()
+            if cd -- \(q(directory)) 2>/dev/null; then
+              present=(); for f in "${files[@]}"; do [ -f "$f" ] && present+=("$f"); done
+              if [ ${#present[@]} -gt 0 ]; then
+                mapfile -t found <<< "$(stat -c '%s %n' -- "${present[@]}" 2>/dev/null)"
+                for l in "${found[@]}"; do [ -n "$l" ] && known[${l#* }]=${l%% *}; done
+              fi
+            fi
+            sizes=(); counts=()
+            for f in "${files[@]}"; do
+              s=${known[$f]:-0}; c=$s; [ "$c" -le \(bound) ] || c=\(bound)
+              sizes+=("$s"); counts+=("$c"); printf '%s %s\\n' "$s" "$c"
+            done
+            printf -- '--\\n'
+            whole=()
+            flush() { [ ${#whole[@]} -eq 0 ] || cat -- "${whole[@]}" 2>/dev/null; whole=(); }
+            {
+              for i in "${!files[@]}"; do
+                [ "${counts[$i]}" != 0 ] || continue
+                f=${files[$i]}
+                if [ -f "${f%.*}.exit" ] && [ "${sizes[$i]}" = "${counts[$i]}" ]; then whole+=("$f"); else flush; head -c "${counts[$i]}" -- "$f"; fi
+              done
+              flush
+            } | base64 -w0
+            echo
+            """
     }
 
-    /// Logs per batch read, so that the script stays far below the size limit of a command line.
-    static let batchSize = 128
+    /// Logs per batch read: the script (about 40 bytes a log) stays far below the size limit
+    /// of one command-line argument (128 KiB on Linux).
+    static let batchSize = 1024
+    /// What one batch read brings back at most (each log's share is cut to fit; the rest is read later).
+    static let batchBudget = 64 << 20
 
     /// The chunks in `batchLogsScript` output for `count` logs, or `nil` when it is not that shape.
     public static func parseBatchLogs(_ output: [UInt8], count: Int) -> [LogChunk]? {
@@ -181,11 +190,10 @@ public enum RunDirectory {
             }
             return chunks
         }
-        let files = items.map { item -> (log: String, exitFile: String) in
-            let base = target.runjobDirectory + "/" + item.run + "/" + item.name
-            return (base + (item.stream == .stdout ? ".out" : ".err"), base + ".exit")
-        }
-        let result = try await read(batchLogsScript(files, limit: limit), on: target, label: "logs:\(items.count) streams")
+        let files = items.map { $0.run + "/" + $0.name + ($0.stream == .stdout ? ".out" : ".err") }
+        let share = min(limit, max(64 << 10, batchBudget / items.count))
+        let result = try await read(
+            batchLogsScript(directory: target.runjobDirectory, files, limit: share), on: target, label: "logs:\(items.count) streams")
         guard let chunks = parseBatchLogs(result.stdout, count: items.count) else {
             throw ProcessError(
                 ErrorCode.Process.logsFailed, "cannot read the logs of \(items.count) session streams", context: [.init("instance", target.instance)])
