@@ -62,11 +62,11 @@ struct InterruptStressTests {
         }
     }
 
-    /// Whether `pid` has taken SIGINT and SIGTERM from their default action (ignored or caught).
+    /// Whether `pid` has taken SIGINT and SIGTERM from their default action (blocked, ignored or caught).
     static func handlesInterrupts(_ pid: Int32) -> Bool {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }
         var mask: UInt64 = 0
-        for line in status.split(separator: "\n") where line.hasPrefix("SigIgn:") || line.hasPrefix("SigCgt:") {
+        for line in status.split(separator: "\n") where ["SigBlk:", "SigIgn:", "SigCgt:"].contains(where: { line.hasPrefix($0) }) {
             mask |= UInt64(line.split(separator: "\t").last.map(String.init) ?? "", radix: 16) ?? 0
         }
         let wanted: UInt64 = 1 << UInt64(SIGINT - 1) | 1 << UInt64(SIGTERM - 1)
@@ -90,6 +90,11 @@ struct InterruptStressTests {
         let delay = Int(generator.next() % UInt64(jitter + 1))
         if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
         command.send(signal)
+        // A run that ignores the signal must fail the test, not hang it.
+        if !(await command.eventually(seconds: 90) { !command.process.isRunning }) {
+            Issue.record("apply did not end within 90 s of signal \(signal) at \(moment)\n\(command.out)\n\(command.err)")
+            command.send(SIGKILL)
+        }
         let status = await command.exitStatus()
         return (status, command.out, command.err)
     }

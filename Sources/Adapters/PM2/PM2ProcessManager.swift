@@ -29,6 +29,16 @@ public struct PM2ProcessManager: ProcessManager {
     /// Exit status of a start when the pm2 command is missing.
     static let managerMissing: Int32 = 94
     /// Exit status of a start when `pm2 start` failed.
+
+    /// Bash printing the last `count` lines of `$variable` without PM2's table borders,
+    /// after a line with ``Redactor/cutMark`` when lines were left out (so the redactor
+    /// masks a secret's tail right after the cut).
+    static func lastLines(_ variable: String, _ count: Int) -> String {
+        "{ shown=$(printf '%s\\n' \"$\(variable)\" | grep -v '^[│┌└├─]'); "
+            + "[ \"$(printf '%s\\n' \"$shown\" | wc -l)\" -le \(count) ] || printf '%s\\n' \(ShellQuoting.quote(Redactor.cutMark)); "
+            + "printf '%s\\n' \"$shown\" | tail -n \(count); }"
+    }
+
     static let startRefused: Int32 = 98
 
     /// Bash that finds pm2 (with `~/.local/bin` first) or exits 94.
@@ -70,7 +80,7 @@ public struct PM2ProcessManager: ProcessManager {
             \(files.clearState)
             : >| \(q(files.base + ".out")); : >| \(q(files.base + ".err"))
             \(ShellQuoting.join([binary, "delete", spec.name])) >/dev/null 2>&1 9>&- || true
-            started=$(\(ShellQuoting.join(startArgs)) 2>&1 9>&-) || { printf '%s\\n' "$started" | grep -v '^[│┌└├─]' | tail -n 20 >&2; exit \(Self.startRefused); }
+            started=$(\(ShellQuoting.join(startArgs)) 2>&1 9>&-) || { \(Self.lastLines("started", 20)) >&2; exit \(Self.startRefused); }
             \(files.awaitPid)
             """
         let batch = FileBatch(

@@ -2,10 +2,18 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Ctrl-C and SIGTERM for `apply` and `destroy`, installed before anything else runs:
-/// the first signal goes to the handler given with ``forward(_:)`` (the run cleans up
-/// and exits 130), or waits for it when it comes before there is one; a second signal
-/// ends the process at once with 130.
+/// Ctrl-C and SIGTERM for `apply`, taken before anything else runs: the first signal
+/// goes to the handler given with ``forward(_:)`` (the run cleans up and exits 130), or
+/// waits for it when it comes before there is one; a second signal ends the process at
+/// once with 130.
+///
+/// A plain `sigaction` handler, whichever thread the kernel picks, writes the signal's
+/// number into a pipe (the classic self-pipe: `write` is async-signal-safe), and one
+/// thread of ours reads the pipe. Two designs failed the interrupt stress test: a
+/// dispatch signal source lost about one signal in 400, and blocking the signals for
+/// `sigwait` let one through to a thread that swift-subprocess had unblocked them in
+/// (default action: the process died with 143, nothing cleaned up). Children get the
+/// default dispositions back when they `exec`.
 final class EarlyInterrupts: Sendable {
     private struct State {
         var count = 0
@@ -17,22 +25,39 @@ final class EarlyInterrupts: Sendable {
     /// exactly one): made when first used, which `main` does first thing for `apply`.
     static let process = EarlyInterrupts()
 
-    /// Dispatch sources are thread-safe; they are only kept alive here.
-    private nonisolated(unsafe) let sources: [DispatchSourceSignal]
+    /// The self-pipe: made once, before the handler is installed, never changed.
+    private static let wakeup: (read: Int32, write: Int32) = {
+        var descriptors: [Int32] = [-1, -1]
+        _ = pipe(&descriptors)
+        for descriptor in descriptors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        return (descriptors[0], descriptors[1])
+    }()
+
     private let state = Mutex(State())
 
-    /// Installs handlers for SIGINT and SIGTERM on a background queue.
+    /// Installs the handler for SIGINT and SIGTERM and starts the thread that reads the pipe.
     private init() {
-        let queue = DispatchQueue(label: "runjob.signals")
-        var installed: [DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            installed.append(DispatchSource.makeSignalSource(signal: number, queue: queue))
+        let pipe = Self.wakeup
+        let thread = Thread { [weak self] in
+            var byte: UInt8 = 0
+            while true {
+                let count = read(pipe.read, &byte, 1)
+                if count < 0 && errno == EINTR { continue }
+                guard count == 1 else { return }
+                self?.received(Int32(byte) == SIGINT ? "SIGINT" : "SIGTERM")
+            }
         }
-        sources = installed
-        for (source, name) in zip(sources, ["SIGINT", "SIGTERM"]) {
-            source.setEventHandler { [weak self] in self?.received(name) }
-            source.resume()
+        thread.name = "runjob.signals"
+        thread.start()
+        for number in [SIGINT, SIGTERM] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { number in
+                var byte = UInt8(truncatingIfNeeded: number)
+                _ = write(EarlyInterrupts.wakeup.write, &byte, 1)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            sigaction(number, &action, nil)
         }
     }
 
