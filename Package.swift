@@ -43,13 +43,18 @@ var targets: [Target] = [
         dependencies: ["Manifest", "Executor"],
         exclude: targetDocs
     ),
+    .target(
+        name: "RunjobKit",
+        dependencies: ["Executor", "Manifest", "Planner"] + adapters.map { .target(name: $0.target) },
+        exclude: targetDocs
+    ),
     .executableTarget(
         name: "runjob",
         dependencies: [
-            "Executor", "Manifest", "Planner",
+            "RunjobKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             logging,
-        ] + adapters.map { .target(name: $0.target) },
+        ],
         exclude: targetDocs
     ),
     .executableTarget(
@@ -78,6 +83,7 @@ var targets: [Target] = [
         path: "Tests/Support/MorphEmulatorServer"
     ),
     .testTarget(name: "ExecutorTests", dependencies: ["Executor", "TestSupport"]),
+    .testTarget(name: "RunjobKitTests", dependencies: ["RunjobKit", "TestSupport"]),
     .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Executor", "TestSupport"] + adapters.map { .target(name: $0.target) }),
     .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifest", "Executor", "TestSupport"] + adapters.map { .target(name: $0.target) }),
     .testTarget(
@@ -130,7 +136,7 @@ let package = Package(
         .executable(name: "runjob", targets: ["runjob"]),
         .library(
             name: "RunjobKit",
-            targets: ["Executor", "Manifest", "Planner"] + adapters.map(\.target)
+            targets: ["RunjobKit", "Executor", "Manifest", "Planner"] + adapters.map(\.target)
         ),
     ],
     dependencies: [

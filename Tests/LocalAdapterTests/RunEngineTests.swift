@@ -301,3 +301,50 @@ struct OrchestratorTests {
         }
     }
 }
+
+@Suite("The core refuses a plan with unset secrets, for every caller")
+struct PartialPlanTests {
+    let text = """
+        version: 1
+        name: partial
+        provider: local
+        machine: {}
+        credentials:
+          c: { files: [{ path: ~/.c, content: "${env:UNSET_TOKEN}" }] }
+        sessions:
+          s: { run: "true", credentials: [c] }
+        """
+
+    @Test("RunEngine: orchestration.partial_plan before any provider call, naming the unset source")
+    func engine() async throws {
+        try await withRig { rig in
+            let plan = try makePlan(text)
+            #expect(plan.secrets.isPartial)
+            let (outcome, events) = await rig.apply(plan)
+            #expect(outcome.status == .failed)
+            #expect(outcome.firstError?.code == ErrorCode.Orchestration.partialPlan)
+            #expect(outcome.firstError?.message.contains("env:UNSET_TOKEN") == true)
+            #expect(rig.provider.recorded.isEmpty, "\(rig.provider.recorded)")
+            #expect(!events.contains { if case .stepStarted = $0.kind { true } else { false } })
+        }
+    }
+
+    @Test("Orchestrator: every action that changes something throws orchestration.partial_plan first")
+    func facade() async throws {
+        try await withRig { rig in
+            let orchestrator = Orchestrator(plan: try makePlan(text), runtime: rig.runtime)
+            for action in ["boot", "start"] {
+                let error = await #expect(throws: OrchestrationError.self) {
+                    if action == "boot" { _ = try await orchestrator.bootAndPrepare(machine: "main") } else { _ = try await orchestrator.startSession("s") }
+                }
+                #expect(error?.code == ErrorCode.Orchestration.partialPlan)
+            }
+            #expect(rig.provider.recorded.isEmpty)
+        }
+    }
+
+    @Test("a plan whose secrets are all set passes the check")
+    func complete() throws {
+        try makePlan(text, env: ["UNSET_TOKEN": "now-it-is-set-0123"]).requireEverySecret()
+    }
+}

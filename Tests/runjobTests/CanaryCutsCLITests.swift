@@ -36,6 +36,8 @@ struct CanaryCutsCLITests {
             run: |
               printf '%s\\n' "$TOKEN"
               python3 -c 'import json,os; print(json.dumps({"t": os.environ["TOKEN"]}))'
+              python3 -c 'import os,urllib.parse; print("https://x.test/?t=" + urllib.parse.quote(os.environ["TOKEN"], safe=""))'
+              python3 -c 'import os; print(os.environ["TOKEN"].encode().hex())' | fold -w 60
               printf '%s' "$TOKEN" | base64
               printf 'x%s' "$TOKEN" | base64 -w 64
               printf 'xy%s' "$TOKEN" | base64 -w 76 | sed 's/$/\\r/'
@@ -93,8 +95,8 @@ struct CanaryCutsCLITests {
         let readable = try await runjob(["logs", good, "agent"], env: env, home: home)
         #expect(readable.out.contains("→ Bash"), "\(readable.out)")
         outputs.append(("logs agent", readable))
-        // The printer wrote about 190 lines: cut before each of the last 60, then every third.
-        for tail in Array(1...60) + Array(stride(from: 61, through: 200, by: 3)) {
+        // The printer wrote about 290 lines: cut before each of the last 60, then every third.
+        for tail in Array(1...60) + Array(stride(from: 61, through: 300, by: 3)) {
             outputs.append(("logs --tail \(tail)", try await runjob(["logs", "--tail", String(tail), good, "printer"], env: env, home: home)))
         }
         for tail in [1, 2, 3, 5, 8] {

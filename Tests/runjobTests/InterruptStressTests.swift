@@ -54,11 +54,15 @@ struct InterruptStressTests {
         }
     }
 
-    /// The pids of live `sleep SECONDS` processes whose HOME lies under `root`.
-    static func sleepers(_ seconds: String, under root: String) -> [Int32] {
+    /// The pids of live programs of `session` whose HOME lies under `root`: `sleep SECONDS`, or
+    /// the `bash <run>/<session>.cmd` or `bash -c "…; exec sleep SECONDS"` that becomes it (a
+    /// check right after apply may see any of them; at any moment there is one).
+    static func sleepers(_ seconds: String, session: String, under root: String) -> [Int32] {
         processes(under: root).filter { pid in
             let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline").map { Array($0) } ?? []
-            return cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) } == ["sleep", seconds]
+            let argv = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return argv == ["sleep", seconds] || (argv.count == 2 && argv[0] == "bash" && argv[1].hasSuffix("/\(session).cmd"))
+                || (argv.first == "bash" && argv.last?.hasSuffix("exec sleep \(seconds)") == true)
         }
     }
 
@@ -204,8 +208,11 @@ struct InterruptStressTests {
             #expect(again.status == 0, "\(label): the apply after the kill failed\n\(again.out)\n\(again.err)")
             let folders = try roots()
             for (seconds, session) in [("3001", "second"), ("3002", "hold")] {
-                let live = folders.flatMap { sleepers(seconds, under: $0) }
-                #expect(live.count == 1, "\(label): \(live.count) live processes of \(session)")
+                let live = folders.flatMap { sleepers(seconds, session: session, under: $0) }
+                let seen = folders.flatMap { processes(under: $0) }.map { pid in
+                    String(decoding: FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data(), as: UTF8.self)
+                }
+                #expect(live.count == 1, "\(label): \(live.count) live processes of \(session); processes: \(seen)\n\(again.out)")
             }
             let status = try await CommandRunner.runDetached(
                 BuiltProducts.runjob, ["status", "--output", "json", "--workspace", workspace, file], environment: environment,

@@ -21,5 +21,6 @@ extension ClaudeCodeAgent {
         ]),
         requiresPrompt: true,
         maxPromptBytes: maxPromptBytes,
-        processNamePrefix: "cc-")
+        processNamePrefix: "cc-",
+        make: { ClaudeCodeAgent() })
 }

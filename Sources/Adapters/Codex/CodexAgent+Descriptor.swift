@@ -13,5 +13,6 @@ extension CodexAgent {
             OptionField("skip_git_repo_check", .boolean, doc: "Run outside a git repository", default: "true"),
         ]),
         requiresPrompt: true,
-        processNamePrefix: "cx-")
+        processNamePrefix: "cx-",
+        make: { CodexAgent() })
 }

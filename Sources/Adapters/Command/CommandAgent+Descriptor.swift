@@ -10,5 +10,6 @@ extension CommandAgent {
                 "argv", .list(.text(.any)), required: true, secrets: .command,
                 doc: "Program and arguments, e.g. [aider, --yes-always, --message-file, /dev/stdin]")
         ]),
-        requiresPrompt: false)
+        requiresPrompt: false,
+        make: { CommandAgent() })
 }

@@ -27,5 +27,14 @@ extension MorphProvider {
                         OptionField("seconds", .integer(min: 1, max: nil), required: true, doc: "Lifetime in seconds"),
                         OptionField("action", .choice(["stop", "pause"]), doc: "What happens when it expires", default: "stop"),
                     ])), doc: "Time to live: Morph stops (deletes) or pauses the instance when it expires"),
-        ]))
+        ]),
+        make: { context in
+            var configuration = try MorphConfiguration.from(options: context.options, environment: context.environment)
+            if context.preview {
+                // A quick read-only look gives up on an unreachable API soon.
+                configuration.retryDeadline = min(configuration.retryDeadline, .seconds(10))
+                configuration.requestTimeout = min(configuration.requestTimeout, .seconds(15))
+            }
+            return MadeProvider(provider: MorphProvider(configuration: configuration), secrets: [configuration.apiKey])
+        })
 }

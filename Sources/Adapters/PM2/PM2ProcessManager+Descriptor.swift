@@ -7,5 +7,6 @@ extension PM2ProcessManager {
         summary: "PM2 on the instance (pm2 must be installed there); logs and exit codes under ~/.runjob/<run>/",
         options: OptionSchema([
             OptionField("binary", .text(.line), doc: "The pm2 command on the instance", default: "pm2")
-        ]))
+        ]),
+        make: { options in PM2ProcessManager(options: options) })
 }

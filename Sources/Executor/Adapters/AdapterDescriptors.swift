@@ -14,14 +14,54 @@ public struct ProviderDescriptor: Sendable {
     /// a `cwd`, a machine `home`) would land outside the instance and survive destroy.
     /// Validation then refuses absolute paths. `false`: absolute paths are the instance's own.
     public var pathsStayInInstance: Bool
+    /// Makes the provider from the manifest's `provider:` block and this process's environment;
+    /// throws a `ProviderError` saying why it cannot be used here.
+    public var make: @Sendable (ProviderContext) throws -> MadeProvider
 
     /// Declares a provider adapter.
-    public init(kind: String, summary: String, providerOptions: OptionSchema, machineOptions: OptionSchema, pathsStayInInstance: Bool = false) {
+    public init(
+        kind: String, summary: String, providerOptions: OptionSchema, machineOptions: OptionSchema, pathsStayInInstance: Bool = false,
+        make: @escaping @Sendable (ProviderContext) throws -> MadeProvider
+    ) {
         self.kind = kind
         self.summary = summary
         self.providerOptions = providerOptions
         self.machineOptions = machineOptions
         self.pathsStayInInstance = pathsStayInInstance
+        self.make = make
+    }
+}
+
+/// What a provider factory gets.
+public struct ProviderContext: Sendable {
+    /// The options of the manifest's `provider:` block (validated against the adapter's schema).
+    public var options: AdapterOptions
+    /// The environment of the process (where the state folder is, API endpoints).
+    public var environment: [String: String]
+    /// A quick read-only look (`plan`, `status`, `logs` without `--follow`): give up on an
+    /// unreachable API after seconds rather than retrying for minutes.
+    public var preview: Bool
+
+    /// Creates a context.
+    public init(options: AdapterOptions, environment: [String: String], preview: Bool = false) {
+        self.options = options
+        self.environment = environment
+        self.preview = preview
+    }
+}
+
+/// A provider made by its factory, and the secrets it holds besides the manifest's (an
+/// API key read from the environment), which every output of a run redacts too.
+public struct MadeProvider: Sendable {
+    /// The provider.
+    public var provider: any VMProvider
+    /// Secrets the provider holds.
+    public var secrets: [Secret]
+
+    /// Creates the pair.
+    public init(provider: any VMProvider, secrets: [Secret] = []) {
+        self.provider = provider
+        self.secrets = secrets
     }
 }
 
@@ -34,12 +74,15 @@ public struct ProcessManagerDescriptor: Sendable {
     public var summary: String
     /// Options besides `kind`.
     public var options: OptionSchema
+    /// Makes the process manager from the manifest's options.
+    public var make: @Sendable (AdapterOptions) throws -> any ProcessManager
 
     /// Declares a process manager adapter.
-    public init(kind: String, summary: String, options: OptionSchema) {
+    public init(kind: String, summary: String, options: OptionSchema, make: @escaping @Sendable (AdapterOptions) throws -> any ProcessManager) {
         self.kind = kind
         self.summary = summary
         self.options = options
+        self.make = make
     }
 }
 
@@ -57,11 +100,15 @@ public struct AgentDescriptor: Sendable {
     public var maxPromptBytes: Int?
     /// What the agent puts before a session's name to make its process name (`cc-`).
     public var processNamePrefix: String
+    /// Makes the agent.
+    public var make: @Sendable () -> any Agent
 
     /// Declares an agent adapter.
     public init(
-        kind: String, summary: String, sessionOptions: OptionSchema, requiresPrompt: Bool, maxPromptBytes: Int? = nil, processNamePrefix: String = ""
+        kind: String, summary: String, sessionOptions: OptionSchema, requiresPrompt: Bool, maxPromptBytes: Int? = nil, processNamePrefix: String = "",
+        make: @escaping @Sendable () -> any Agent
     ) {
+        self.make = make
         self.processNamePrefix = processNamePrefix
         self.kind = kind
         self.summary = summary
@@ -71,9 +118,9 @@ public struct AgentDescriptor: Sendable {
     }
 }
 
-/// Every adapter the program knows, by kind. Built by the CLI (the only place
-/// that knows every adapter) and handed to the validator, the schema printer and
-/// the executor.
+/// Every adapter the program knows, by kind: their option schemas for the validator
+/// and the schema printer, and their factories for ``runtime(for:environment:preview:)``.
+/// RunjobKit's `Adapters.registry` is the one list of every adapter.
 public struct AdapterRegistry: Sendable {
     /// Provider adapters, in help order.
     public var providers: [ProviderDescriptor]
@@ -95,4 +142,24 @@ public struct AdapterRegistry: Sendable {
     public func processManager(_ kind: String) -> ProcessManagerDescriptor? { processManagers.first { $0.kind == kind } }
     /// The agent of kind `kind`.
     public func agent(_ kind: String) -> AgentDescriptor? { agents.first { $0.kind == kind } }
+
+    /// The adapters `plan` names, made by their factories: its provider (and the secrets that
+    /// provider holds), its process manager, and every agent. Throws the adapter's error when
+    /// one cannot be used here, or `*.unsupported` for a kind this registry does not have.
+    public func runtime(for plan: Plan, environment: [String: String], preview: Bool = false) throws -> Runtime {
+        guard let providerAdapter = provider(plan.provider.kind) else {
+            throw ProviderError(
+                ErrorCode.Provider.unsupported, "the `\(plan.provider.kind)` provider cannot run jobs in this build",
+                context: [.init("provider", plan.provider.kind)])
+        }
+        guard let managerAdapter = processManager(plan.processManager.kind) else {
+            throw ProcessError(
+                ErrorCode.Process.unsupported, "the `\(plan.processManager.kind)` process manager cannot run sessions in this build")
+        }
+        let made = try providerAdapter.make(ProviderContext(options: plan.provider.options, environment: environment, preview: preview))
+        let manager = try managerAdapter.make(plan.processManager.options)
+        var madeAgents: [String: any Agent] = [:]
+        for agent in agents { madeAgents[agent.kind] = agent.make() }
+        return Runtime(provider: made.provider, processManager: manager, agents: madeAgents, secrets: made.secrets)
+    }
 }

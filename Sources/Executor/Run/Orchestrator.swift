@@ -92,6 +92,7 @@ public struct Orchestrator: Sendable {
     }
 
     private func runner() async throws -> (StepRunner, RunState) {
+        try plan.requireEverySecret()
         let deployment = try await Deployment.discover(
             plan: plan, workspace: options.workspace, provider: runtime.provider, processManager: runtime.processManager)
         if deployment.configChanged && !options.replace {

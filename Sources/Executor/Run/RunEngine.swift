@@ -63,6 +63,13 @@ public final class RunEngine: Sendable {
             return outcome
         }
 
+        do {
+            try plan.requireEverySecret()
+        } catch {
+            outcome.firstError = (error.code, error.message)
+            log(.error, "\(error.code): \(error.message)")
+            return finish(.failed)
+        }
         if let signal = interruptedBy {
             // Interrupted before anything happened: nothing to clean up.
             emit(.runInterrupted(RunInterrupted(signal: signal, leftovers: [], destroyCommand: options.destroyCommand)))

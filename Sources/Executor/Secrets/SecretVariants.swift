@@ -1,6 +1,7 @@
 /// The encoded forms under which a secret value could leak, so the redactor can
 /// recognise each of them: raw, JSON-escaped (several escaping styles), shell
-/// single-quoted, and standard/URL-safe base64 at all three byte alignments.
+/// single-quoted, percent-encoded (URLs, forms), hexadecimal (`xxd -p`, `od`), and
+/// standard/URL-safe base64 at all three byte alignments.
 enum SecretVariants {
     /// Secrets shorter than this are not redacted (they would mangle ordinary text).
     static let minimumLength = 4
@@ -22,6 +23,13 @@ enum SecretVariants {
         if value.contains("'") {
             result.insert(MatchScan.normalize(Array(value.replacing("'", with: "'\\''").utf8)))
         }
+        for encoded in [percentEncoded(bytes, spaceAsPlus: false), percentEncoded(bytes, spaceAsPlus: true)] where encoded != bytes {
+            result.insert(encoded)
+        }
+        if base64 && bytes.count >= minimumBase64Core {
+            result.insert(hex(bytes, digits: Array("0123456789abcdef".utf8)))
+            result.insert(hex(bytes, digits: Array("0123456789ABCDEF".utf8)))
+        }
         for alignment in 0..<(base64 ? 3 : 0) {
             for alphabet in [Base64.standard, Base64.urlSafe] {
                 let core = base64Core(bytes, alignment: alignment, alphabet: alphabet)
@@ -29,6 +37,33 @@ enum SecretVariants {
             }
         }
         return result.filter { $0.count >= minimumLength }.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+
+    /// `bytes` percent-encoded as URLs and forms do: unreserved characters (RFC 3986) as
+    /// they are, everything else `%XX` (uppercase), and a space as `+` for forms.
+    static func percentEncoded(_ bytes: [UInt8], spaceAsPlus: Bool) -> [UInt8] {
+        let digits = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for byte in bytes {
+            if ASCII.isLetter(byte) || ASCII.isDigit(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "~")
+            {
+                out.append(byte)
+            } else if spaceAsPlus && byte == 0x20 {
+                out.append(UInt8(ascii: "+"))
+            } else {
+                out += [UInt8(ascii: "%"), digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
+            }
+        }
+        return out
+    }
+
+    /// `bytes` as hexadecimal digits, two per byte.
+    static func hex(_ bytes: [UInt8], digits: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes { out += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]] }
+        return out
     }
 
     /// Parts of a structured secret worth redacting on their own: each long line of a

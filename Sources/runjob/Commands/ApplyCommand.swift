@@ -1,8 +1,6 @@
 import ArgumentParser
-import Executor
 import Foundation
-import Manifest
-import Planner
+import RunjobKit
 
 /// `runjob apply FILE`
 struct ApplyCommand: ParsableCommand {
@@ -71,16 +69,18 @@ struct ApplyCommand: ParsableCommand {
         let early = EarlyInterrupts.process
         let plan = try CommandSupport.loadPlan(file)
         try CommandSupport.checkSessions(rerun, in: plan, option: "--rerun")
-        if plan.secrets.isPartial {
-            let missing = plan.secrets.unresolved.map(\.description).joined(separator: ", ")
-            Console.err("error[\(ErrorCode.Orchestration.partialPlan)]: apply needs every secret, and these are not available here: \(missing)\n")
+        do {
+            try plan.requireEverySecret()
+        } catch {
+            // Nothing ran: a usage problem here (the engine refuses the same way for library callers).
+            Console.err("error[\(error.code)]: \(error.message)\n")
             throw ExitCode(ExitCodes.usage)
         }
         let environment = ProcessInfo.processInfo.environment
         let redactor = Redactor(secrets: plan.allSecrets)
         let runtime: Runtime
         do {
-            runtime = try RuntimeFactory.runtime(for: plan, environment: environment)
+            runtime = try Adapters.registry.runtime(for: plan, environment: environment)
         } catch let error as any RunjobError {
             Console.err("error[\(error.code)]: \(redactor.redact(error.message))\n")
             throw ExitCode(ExitCodes.failure)

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Planner
+import RunjobKit
 
 extension GraphFormat: ExpressibleByArgument {}
 

@@ -1,7 +1,6 @@
 import ArgumentParser
-import Executor
 import Foundation
-import Manifest
+import RunjobKit
 
 /// `runjob logs FILE [SESSION]`
 struct LogsCommand: ParsableCommand {

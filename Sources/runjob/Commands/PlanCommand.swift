@@ -1,8 +1,6 @@
 import ArgumentParser
-import Executor
 import Foundation
-import Manifest
-import Planner
+import RunjobKit
 
 /// The formats of `plan --output`.
 enum PlanOutput: String, ExpressibleByArgument, CaseIterable {
@@ -84,7 +82,7 @@ struct PlanCommand: ParsableCommand {
         let redactor = Redactor(secrets: plan.allSecrets)
         let runtime: Runtime
         do {
-            runtime = try RuntimeFactory.runtime(for: plan, environment: ProcessInfo.processInfo.environment, preview: true)
+            runtime = try Adapters.registry.runtime(for: plan, environment: ProcessInfo.processInfo.environment, preview: true)
             for secret in runtime.secrets { redactor.add(secret) }
         } catch {
             return ChangeReport(workspace: workspace, unavailable: redactor.redact((error as? any RunjobError)?.message ?? "\(error)"))

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Manifest
+import RunjobKit
 
 /// `runjob schema`
 struct SchemaCommand: ParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Executor
 import Foundation
+import RunjobKit
 
 /// `runjob status FILE`
 struct StatusCommand: ParsableCommand {

@@ -1,6 +1,5 @@
 import ArgumentParser
-import Executor
-import Manifest
+import RunjobKit
 
 /// `runjob validate FILE...`
 struct ValidateCommand: ParsableCommand {

@@ -1,8 +1,6 @@
 import ArgumentParser
-import Executor
 import Foundation
-import Manifest
-import Planner
+import RunjobKit
 
 /// Steps several commands share.
 enum CommandSupport {
@@ -16,7 +14,7 @@ enum CommandSupport {
     /// The runtime for `plan`, or exit 1 with the adapter's error.
     static func runtime(for plan: Plan, redactor: Redactor, preview: Bool = false) throws -> Runtime {
         do {
-            let runtime = try RuntimeFactory.runtime(for: plan, environment: ProcessInfo.processInfo.environment, preview: preview)
+            let runtime = try Adapters.registry.runtime(for: plan, environment: ProcessInfo.processInfo.environment, preview: preview)
             for secret in runtime.secrets { redactor.add(secret) }
             return runtime
         } catch let error as any RunjobError {

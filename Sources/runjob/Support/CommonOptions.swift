@@ -1,7 +1,7 @@
 import ArgumentParser
-import Executor
 import Foundation
 import Logging
+import RunjobKit
 
 /// `--workspace`: which deployment of a manifest (two CI jobs use two workspaces).
 struct WorkspaceOptions: ParsableArguments {

@@ -1,5 +1,5 @@
-import Executor
 import Logging
+import RunjobKit
 
 /// The event sinks of a run: stdout (JSON lines or human lines), stderr progress
 /// (live on a terminal, plain lines otherwise), and runjob's log.

@@ -1,4 +1,4 @@
-import Manifest
+import RunjobKit
 
 /// A quick route past swift-argument-parser for the commands CI runs on every pull
 /// request: `validate` and `plan` with plain arguments.

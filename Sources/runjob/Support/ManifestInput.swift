@@ -1,6 +1,5 @@
-import Executor
 import Foundation
-import Manifest
+import RunjobKit
 
 /// Reads a manifest named on the command line (`-` for stdin) and loads it.
 struct ManifestInput {

@@ -1,6 +1,6 @@
 import Dispatch
-import Executor
 import Foundation
+import RunjobKit
 import Synchronization
 
 /// The live progress line on a terminal's stderr: steps done of total, what is

@@ -49,6 +49,22 @@ public struct Canary: Sendable {
             let end = 8 * (alignment + value.utf8.count) / 6
             result.append(("base64-\(alignment)", Array(encoded[first..<end])))
         }
+        // Percent-encoded (URLs, forms) and hexadecimal (xxd -p, od).
+        var percent: [UInt8] = []
+        var hexLower: [UInt8] = []
+        for byte in value.utf8 {
+            let digits = Array("0123456789ABCDEF".utf8)
+            let lower = Array("0123456789abcdef".utf8)
+            if (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || "-_.~".utf8.contains(byte) {
+                percent.append(byte)
+            } else {
+                percent += [UInt8(ascii: "%"), digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
+            }
+            hexLower += [lower[Int(byte >> 4)], lower[Int(byte & 0x0F)]]
+        }
+        result.append(("percent", percent))
+        result.append(("hex", hexLower))
+        result.append(("HEX", Array(String(decoding: hexLower, as: UTF8.self).uppercased().utf8)))
         // Individual lines of a multi-line secret are just as telling.
         for (index, line) in value.split(separator: "\n").enumerated() where line.utf8.count >= 16 {
             result.append(("line-\(index)", Array(line.utf8)))
