@@ -348,3 +348,19 @@ struct PartialPlanTests {
         try makePlan(text, env: ["UNSET_TOKEN": "now-it-is-set-0123"]).requireEverySecret()
     }
 }
+
+@Suite("The engine masks the secrets its adapters hold")
+struct RuntimeSecretsTests {
+    @Test("a key the provider read from the environment (not named in the manifest) is masked in every output sharing the redactor")
+    func runtimeSecrets() async throws {
+        try await withRig { rig in
+            let plan = try makePlan("version: 1\nname: keys\nprovider: local\nmachine: {}\nsessions:\n  s: { run: \"true\" }\n")
+            var runtime = rig.runtime
+            runtime.secrets = [Secret(source: .env("MORPH_API_KEY"), value: "morph-key-from-the-environment-42")]
+            let redactor = Redactor(secrets: plan.allSecrets)
+            #expect(redactor.redact("key morph-key-from-the-environment-42") == "key morph-key-from-the-environment-42")
+            _ = RunEngine(plan: plan, runtime: runtime, options: RunOptions(), sink: CollectingSink(), redactor: redactor)
+            #expect(redactor.redact("key morph-key-from-the-environment-42") == "key [redacted]")
+        }
+    }
+}

@@ -13,13 +13,16 @@ public final class RunEngine: Sendable {
     private let interruption = Mutex<String?>(nil)
     private let cancelRunning = Mutex<(@Sendable () -> Void)?>(nil)
 
-    /// An engine for `plan`; events go to `sink`, redacted by `redactor` where they carry outside text.
+    /// An engine for `plan`; events go to `sink`, redacted by `redactor` where they carry outside
+    /// text. The secrets the runtime's adapters hold (an API key from the environment) are added
+    /// to `redactor`, so every output that shares it masks them too.
     public init(plan: Plan, runtime: Runtime, options: RunOptions, sink: any EventSink, redactor: Redactor) {
         self.plan = plan
         self.runtime = runtime
         self.options = options
         self.sink = sink
         self.redactor = redactor
+        for secret in runtime.secrets { redactor.add(secret) }
     }
 
     /// Stops the run as if a step had failed, and reports it as interrupted by `signal`.
