@@ -109,30 +109,12 @@ public struct Orchestrator: Sendable {
         return (runner, state)
     }
 
+    /// One step through the same execution as apply (events, timing, error code with context, redaction).
     private func perform(_ step: Step, _ runner: StepRunner) async throws {
-        sink.emit(RunEvent(run: options.runID, .stepStarted(step: step.id, machine: step.machine)))
-        let clock = ContinuousClock()
-        let start = clock.now
-        do {
-            let outcome = try await runner.run(step)
-            sink.emit(
-                RunEvent(
-                    run: options.runID,
-                    .stepFinished(
-                        StepFinished(
-                            step: step.id, machine: step.machine, status: .ok, milliseconds: milliseconds(since: start, clock: clock),
-                            data: outcome.data))))
-        } catch {
-            let code = (error as? any RunjobError)?.code ?? ErrorCode.Orchestration.stepFailed
-            let message = redactor.redact((error as? any RunjobError)?.message ?? String(describing: error))
-            sink.emit(
-                RunEvent(
-                    run: options.runID,
-                    .stepFinished(
-                        StepFinished(
-                            step: step.id, machine: step.machine, status: .failed, milliseconds: milliseconds(since: start, clock: clock),
-                            error: (code, message)))))
-            throw error
-        }
+        let sink = sink
+        let runID = options.runID
+        try await StepExecution(
+            work: { step in try await runner.run(step).data }, redactor: redactor, emit: { kind in sink.emit(RunEvent(run: runID, kind)) }
+        ).perform(step)
     }
 }

@@ -154,9 +154,9 @@ public final class RunEngine: Sendable {
         let runner = StepRunner(
             plan: plan, runtime: runtime, options: options, deployment: deployment, state: state, redactor: redactor,
             emit: { [weak self] kind in self?.emit(kind) })
-        let results = await cancellable { await self.schedule(runner) }
+        let (results, failures) = await cancellable { await self.schedule(runner) }
         for (_, result) in results { counts[result.status, default: 0] += 1 }
-        outcome.firstError = results.values.compactMap(\.error).first
+        outcome.firstError = failures.first.flatMap { results[$0]?.error }
 
         var failed = results.values.contains { $0.status == .failed }
         if !failed, interruptedBy == nil, options.waitForSessions {
@@ -190,96 +190,18 @@ public final class RunEngine: Sendable {
         return value
     }
 
-    private struct StepResult: Sendable {
-        var status: StepStatus
-        var error: (code: ErrorCode, message: String)?
-    }
-
-    /// Runs ready steps up to the parallelism until every step has a result.
-    private func schedule(_ runner: StepRunner) async -> [StepID: StepResult] {
-        let steps = plan.steps
-        var results: [StepID: StepResult] = [:]
-        var failedRoot: [StepID: StepID] = [:]
-        var running: Set<StepID> = []
-        var stoppedBy: StepID?
-        let clock = ContinuousClock()
-
-        func finishWithoutRunning(_ step: Step, _ status: StepStatus, reason: String) {
-            results[step.id] = StepResult(status: status)
-            emit(.stepFinished(StepFinished(step: step.id, machine: step.machine, status: status, milliseconds: 0, reason: reason)))
-        }
-
-        await withTaskGroup(of: (StepID, StepResult).self) { group in
-            while true {
-                let stopping = stoppedBy != nil || interruptedBy != nil || Task.isCancelled
-                // Skip steps whose dependency failed or was skipped, naming the failed step.
-                var progressed = true
-                while progressed {
-                    progressed = false
-                    for step in steps where results[step.id] == nil && !running.contains(step.id) {
-                        guard let blocker = step.dependsOn.first(where: { results[$0].map { $0.status != .ok } ?? false }) else { continue }
-                        let root = failedRoot[blocker] ?? blocker
-                        failedRoot[step.id] = root
-                        if results[blocker]?.status == .cancelled || (results[blocker]?.status == .skipped && results[root]?.status != .failed) {
-                            finishWithoutRunning(step, .cancelled, reason: "the run stopped before \(root) finished")
-                        } else {
-                            finishWithoutRunning(step, .skipped, reason: "dependency \(root) failed")
-                        }
-                        progressed = true
-                    }
-                }
-                if !stopping {
-                    for step in steps where results[step.id] == nil && !running.contains(step.id) && running.count < options.parallelism {
-                        guard step.dependsOn.allSatisfy({ results[$0]?.status == .ok }) else { continue }
-                        running.insert(step.id)
-                        emit(.stepStarted(step: step.id, machine: step.machine))
-                        group.addTask { [self] in
-                            let begin = clock.now
-                            let result = await execute(step, runner)
-                            emitFinished(step, result, milliseconds(since: begin, clock: clock))
-                            return (step.id, result)
-                        }
-                    }
-                }
-                guard let (id, result) = await group.next() else { break }
-                running.remove(id)
-                results[id] = result
-                if result.status == .failed, stoppedBy == nil { stoppedBy = id }
-            }
-        }
-        // Steps never started because the run stopped.
-        let reason =
-            interruptedBy.map { "the run was interrupted (\($0))" } ?? stoppedBy.map { "the run stopped after \($0) failed" } ?? "the run stopped"
-        for step in steps where results[step.id] == nil {
-            finishWithoutRunning(step, .cancelled, reason: reason)
-        }
-        return results
-    }
-
-    private func execute(_ step: Step, _ runner: StepRunner) async -> StepResult {
-        do {
-            try Task.checkCancellation()
-            let outcome = try await runner.run(step)
-            pendingData.withLock { $0[step.id] = outcome.data }
-            return StepResult(status: .ok)
-        } catch is CancellationError {
-            return StepResult(status: .cancelled)
-        } catch {
-            if Task.isCancelled, interruptedBy != nil { return StepResult(status: .cancelled) }
-            return StepResult(status: .failed, error: describe(error))
-        }
-    }
-
-    private let pendingData = Mutex<[StepID: [JSONValue.Member]]>([:])
-
-    private func emitFinished(_ step: Step, _ result: StepResult, _ milliseconds: Int) {
-        let data = pendingData.withLock { $0.removeValue(forKey: step.id) } ?? []
-        let reason = result.status == .cancelled ? "interrupted while running" : nil
-        emit(
-            .stepFinished(
-                StepFinished(
-                    step: step.id, machine: step.machine, status: result.status, milliseconds: milliseconds, data: data, error: result.error,
-                    reason: reason)))
+    /// Runs the plan's steps through the one walker and the one step execution.
+    private func schedule(_ runner: StepRunner) async -> (results: [StepID: StepResult], failures: [StepID]) {
+        let execution = StepExecution(
+            work: { step in try await runner.run(step).data }, redactor: redactor, emit: { [weak self] kind in self?.emit(kind) },
+            interrupted: { [weak self] in self?.interruptedBy != nil })
+        return await StepGraphWalker(steps: plan.steps, parallelism: options.parallelism).walk(
+            execute: { step in await execution.run(step).result },
+            started: { step in execution.start(step) },
+            settled: { step, status, reason in
+                emit(.stepFinished(StepFinished(step: step.id, machine: step.machine, status: status, milliseconds: 0, reason: reason)))
+            },
+            stopped: { interruptedBy })
     }
 
     /// `--wait`: follows every session to its end; whether all succeeded.
@@ -357,13 +279,9 @@ public final class RunEngine: Sendable {
         await state.bootedInstances().sorted { $0.key < $1.key }.map { RunInterrupted.Leftover(machine: $0.key, instance: $0.value) }
     }
 
-    /// The code and redacted message of any error.
+    /// The code and redacted message of any error (the one description every step uses).
     private func describe(_ error: any Error) -> (code: ErrorCode, message: String) {
-        if let error = error as? any RunjobError {
-            let context = error.context.isEmpty ? "" : " (" + error.context.map(\.description).joined(separator: ", ") + ")"
-            return (error.code, redactor.redact(error.message + context))
-        }
-        return (ErrorCode.Orchestration.stepFailed, redactor.redact(String(describing: error)))
+        StepExecution.describe(error, redactor: redactor)
     }
 }
 
