@@ -74,7 +74,7 @@ struct DeploymentLeaseTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try withUnblockedSignals { try process.run() }
         let pid = process.processIdentifier
         var refused = false
         for _ in 0..<200 where !refused {

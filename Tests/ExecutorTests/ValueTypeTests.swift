@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Executor
@@ -52,7 +53,7 @@ struct ValueTypeTests {
         process.arguments = ["-c", script]
         let pipe = Pipe()
         process.standardOutput = pipe
-        try process.run()
+        try withUnblockedSignals { try process.run() }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let parsed = data.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }

@@ -43,7 +43,7 @@ struct MorphRig {
         let server = try await EmulatorServer.start(emulator)
         var configuration = MorphConfiguration(
             apiKey: Secret(source: .env("MORPH_API_KEY"), value: key), baseURL: server.baseURL + "/api", pollInterval: .milliseconds(20),
-            bootTimeout: .seconds(20), requestTimeout: .seconds(10), execTimeout: .seconds(30), retryDeadline: .seconds(5))
+            bootTimeout: .seconds(20), requestTimeout: .seconds(10), execTimeout: .seconds(30), retryDeadline: .seconds(30))
         configure(&configuration)
         try requireLoopback(configuration.baseURL)
         return MorphRig(folder: folder, emulator: emulator, server: server, provider: MorphProvider(configuration: configuration), key: key)

@@ -34,7 +34,7 @@ struct JobTests {
         let logs = String(decoding: try await job.logs(session: "hello"), as: UTF8.self)
         #expect(logs == "hello\ntoken=[redacted]\n")
         let destroyed = try await job.destroy()
-        #expect(destroyed.count == 1 && destroyed.allSatisfy { $0.error == nil })
+        #expect(destroyed.count == 1 && destroyed.allSatisfy { $0.error == nil }, "\(destroyed.map { String(describing: $0.error) })")
         #expect(try await job.status().machines.first?.instance == nil)
     }
 

@@ -115,3 +115,37 @@ struct ReapplyTruthTests {
         _ = try await runjob(["destroy", "--yes", file], env: env, home: home)
     }
 }
+
+@Suite("A boot that died before its instance was ready does not block the next apply", .serialized)
+struct AbandonedBootTests {
+    @Test("apply removes a half-made instance folder left by a killed boot and boots afresh, without --replace")
+    func abandonedBoot() async throws {
+        let home = try TemporaryDirectory(prefix: "runjob-home")
+        defer { home.remove() }
+        let file = try home.write(
+            "abandoned.yaml", "version: 1\nname: abandoned\nprovider: local\nmachine: {}\nsessions:\n  s: { run: \"exec sleep 300\" }\n")
+        let plan = try await runjob(["plan", "--output", "json", file], home: home)
+        let digest = try #require(try JSONValue.parse(Array(plan.out.utf8))["config_digest"]?.stringValue)
+        let config = String(digest.dropFirst("sha256:".count))
+        // What kill -9 in the first milliseconds of a boot leaves: a staging folder with its record, no lock holder.
+        let staging = home.file("state/runjob/instances/abandoned@default/.boot-local-deadb00tdead")
+        try FileManager.default.createDirectory(atPath: staging + "/home", withIntermediateDirectories: true)
+        let record = JSONValue.object([
+            "id": .string("local-deadb00tdead"), "created_at": .int(1),
+            "labels": .object([
+                "runjob.boot": .string("b1"), "runjob.config": .string(config), "runjob.machine": .string("main"),
+                "runjob.name": .string("abandoned"), "runjob.run": .string("RUN0"), "runjob.workspace": .string("default"),
+            ]),
+        ])
+        try record.compactText.write(toFile: staging + "/instance.json", atomically: true, encoding: .utf8)
+        let status = try await runjob(["status", file], home: home)
+        #expect(status.out.contains("local-deadb00tdead"), "status lists it: \(status.out)")
+        let apply = try await runjob(["apply", file], home: home)
+        #expect(apply.status == 0, "\(apply.out)\n\(apply.err)")
+        #expect(apply.out.contains("died before the instance was ready"))
+        #expect(!FileManager.default.fileExists(atPath: staging))
+        #expect(bootedInstances(apply.out).count == 1)
+        let destroy = try await runjob(["destroy", "--yes", file], home: home)
+        #expect(destroy.status == 0)
+    }
+}

@@ -28,14 +28,21 @@ extension LocalProvider {
         let resolved = folders.compactMap(LocalFileSystem.realPath)
         let leaders = folders.reduce(into: Set<Int32>()) { $0.formUnion(LocalProcesses.recordedLeaders(folder: $1)) }
         let scope = LocalInstanceScope(marker: "\(Self.markerVariable)=\(id)", folders: Array(Set(folders + resolved)), recordedLeaders: leaders)
-        await LocalProcesses.terminateAll(scope)
-        for place in places {
+        // A process that was exiting can still write a file while the folder goes (a wrapper
+        // recording its exit status): sweep again and retry before giving up.
+        for attempt in 1...3 {
+            await LocalProcesses.terminateAll(scope)
             do throws(LocalFileError) {
-                try LocalFileSystem.removeTree(place.path)
+                for place in places {
+                    try LocalFileSystem.removeTree(place.path)
+                    if place.staging { unlink(place.lockPath) }
+                }
+                return
             } catch {
-                throw ProviderError(ErrorCode.Provider.destroyFailed, "cannot remove the local instance folder: \(error)", context: context)
+                if attempt == 3 {
+                    throw ProviderError(ErrorCode.Provider.destroyFailed, "cannot remove the local instance folder: \(error)", context: context)
+                }
             }
-            if place.staging { unlink(place.lockPath) }
         }
     }
 }

@@ -106,7 +106,7 @@ extension LocalProvider {
             }
             return Instance(
                 id: place.id, status: .incomplete, labels: LocalRecovery.labels(reading, home: nil, deployment: place.deployment),
-                problem: "its boot was cut short before the instance was ready (nothing ran in it); destroy removes it")
+                problem: "its boot was cut short before the instance was ready (nothing ran in it); destroy removes it", neverReady: true)
         }
         let home = place.path + "/home"
         let hasHome = LocalFileSystem.isDirectory(home)

@@ -160,6 +160,8 @@ public struct AdapterRegistry: Sendable {
         let manager = try managerAdapter.make(plan.processManager.options)
         var madeAgents: [String: any Agent] = [:]
         for agent in agents { madeAgents[agent.kind] = agent.make() }
-        return Runtime(provider: made.provider, processManager: manager, agents: madeAgents, secrets: made.secrets)
+        return Runtime(
+            provider: made.provider, processManager: manager, agents: madeAgents, secrets: made.secrets,
+            locking: FileDeploymentLocking.standard(environment: environment))
     }
 }

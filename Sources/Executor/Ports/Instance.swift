@@ -32,10 +32,15 @@ public struct Instance: Sendable, Equatable {
     public var createdAt: Int?
     /// Why the instance is ``InstanceStatus/incomplete`` (for people), else `nil`.
     public var problem: String?
+    /// An ``InstanceStatus/incomplete`` instance whose boot died before it was ever ready:
+    /// nothing can have run in it, so apply removes it and boots afresh instead of asking
+    /// for `--replace` (which a damaged instance, where sessions may run, still needs).
+    public var neverReady: Bool
 
     /// Creates an instance record.
     public init(
-        id: String, status: InstanceStatus, labels: [String: String], home: String? = nil, createdAt: Int? = nil, problem: String? = nil
+        id: String, status: InstanceStatus, labels: [String: String], home: String? = nil, createdAt: Int? = nil, problem: String? = nil,
+        neverReady: Bool = false
     ) {
         self.id = id
         self.status = status
@@ -43,6 +48,7 @@ public struct Instance: Sendable, Equatable {
         self.home = home
         self.createdAt = createdAt
         self.problem = problem
+        self.neverReady = neverReady
     }
 }
 

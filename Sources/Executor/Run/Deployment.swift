@@ -79,12 +79,16 @@ public struct Deployment: Sendable {
         var states: [String: InstanceState] = [:]
         var processes: [String: [ProcessState]] = [:]
         for machine in plan.machines {
-            let found = (byMachine[machine.name] ?? []).sorted(by: precedes)
+            let all = (byMachine[machine.name] ?? []).sorted(by: precedes)
+            // Boots that died before their instance was ever ready are removed like duplicates, never chosen.
+            let found = all.filter { !$0.neverReady }
+            let abandoned = all.filter(\.neverReady)
             guard let chosen = found.first else {
+                if !abandoned.isEmpty { duplicates[machine.name] = abandoned }
                 actions.append((machine.name, .create))
                 continue
             }
-            if found.count > 1 { duplicates[machine.name] = Array(found.dropFirst()) }
+            if all.count > 1 { duplicates[machine.name] = Array(found.dropFirst()) + abandoned }
             let action: Action
             if let reason = unusableReason(chosen) {
                 action = .unusable(chosen, reason: reason)

@@ -48,9 +48,14 @@ struct StepRunner: Sendable {
     private func boot(_ machine: MachineSpec) async throws -> Outcome {
         var data: [JSONValue.Member] = []
         for duplicate in deployment.duplicates[machine.name] ?? [] {
-            // A boot that raced another left a second instance: the oldest one is the machine's.
+            // A boot that raced another left a second instance (the oldest one is the machine's),
+            // or a boot died before its instance was ready (nothing ran there).
             try await runtime.provider.destroy(duplicate.id)
-            log(.info, "destroyed \(duplicate.id), a second instance of machine \(machine.name) left by two boots that raced", step: .boot(machine.name))
+            let why =
+                duplicate.neverReady
+                ? "left by a boot of machine \(machine.name) that died before the instance was ready"
+                : "a second instance of machine \(machine.name) left by two boots that raced"
+            log(.info, "destroyed \(duplicate.id), \(why)", step: .boot(machine.name))
             data.append(.init("removed_duplicate", .string(duplicate.id)))
         }
         switch deployment.action(for: machine.name) {

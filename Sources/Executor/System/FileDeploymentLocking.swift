@@ -39,10 +39,18 @@ public struct FileDeploymentLocking: DeploymentLocking {
     /// Lock files under `$XDG_STATE_HOME/runjob/locks` (else `~/.local/state/runjob/locks`),
     /// or no locking when neither variable gives an absolute path.
     public static func standard() -> any DeploymentLocking {
+        var environment: [String: String] = [:]
+        for name in ["XDG_STATE_HOME", "HOME"] {
+            if let value = getenv(name) { environment[name] = String(cString: value) }
+        }
+        return standard(environment: environment)
+    }
+
+    /// The same choice from `environment` instead of this process's (a library caller's own).
+    public static func standard(environment: [String: String]) -> any DeploymentLocking {
         func variable(_ name: String) -> String? {
-            guard let value = getenv(name) else { return nil }
-            let text = String(cString: value)
-            return text.hasPrefix("/") ? text : nil
+            guard let text = environment[name], text.hasPrefix("/") else { return nil }
+            return text
         }
         if let state = variable("XDG_STATE_HOME") { return FileDeploymentLocking(directory: state + "/runjob/locks") }
         if let home = variable("HOME") { return FileDeploymentLocking(directory: home + "/.local/state/runjob/locks") }

@@ -73,7 +73,7 @@ struct ApplyCommand: ParsableCommand {
             try plan.requireEverySecret()
         } catch {
             // Nothing ran: a usage problem here (the engine refuses the same way for library callers).
-            Console.err("error[\(error.code)]: \(error.message)\n")
+            CommandSupport.report(error, redactor: Redactor())
             throw ExitCode(ExitCodes.usage)
         }
         let environment = ProcessInfo.processInfo.environment
@@ -81,8 +81,8 @@ struct ApplyCommand: ParsableCommand {
         let runtime: Runtime
         do {
             runtime = try Adapters.registry.runtime(for: plan, environment: environment)
-        } catch let error as any RunjobError {
-            Console.err("error[\(error.code)]: \(redactor.redact(error.message))\n")
+        } catch {
+            CommandSupport.report(error, redactor: redactor)
             throw ExitCode(ExitCodes.failure)
         }
         let logger = log.isEnabled ? try log.logger(redactor: redactor) : nil

@@ -79,8 +79,8 @@ struct DestroyCommand: ParsableCommand {
         for result in results {
             let instance = result.instance
             if let error = result.error {
-                let text = (error as? any RunjobError).map { "\($0.code): \($0.message)" } ?? String(describing: error)
-                Console.err("error: could not destroy \(instance.id): \(redactor.redact(text))\n")
+                Console.err("could not destroy \(instance.id):\n")
+                CommandSupport.report(error, redactor: redactor)
             } else {
                 Console.err("destroyed \(instance.id) (\(instance.labels[InstanceLabel.machine] ?? "?"))\n")
             }

@@ -17,9 +17,18 @@ enum CommandSupport {
             let runtime = try Adapters.registry.runtime(for: plan, environment: ProcessInfo.processInfo.environment, preview: preview)
             for secret in runtime.secrets { redactor.add(secret) }
             return runtime
-        } catch let error as any RunjobError {
-            Console.err("error[\(error.code)]: \(redactor.redact(error.message))\n")
+        } catch {
+            report(error, redactor: redactor)
             throw ExitCode(ExitCodes.failure)
+        }
+    }
+
+    /// Prints a runtime error on stderr, the one way every command does (``RuntimeErrorRenderer``);
+    /// inside GitHub Actions also as a workflow annotation.
+    static func report(_ error: any Error, redactor: Redactor) {
+        Console.err(RuntimeErrorRenderer(format: .text).render(error, redactor: redactor))
+        if ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true" {
+            Console.err(RuntimeErrorRenderer(format: .github).render(error, redactor: redactor))
         }
     }
 
@@ -28,11 +37,8 @@ enum CommandSupport {
     static func unwrap<T>(_ result: Result<T, any Error>, redactor: Redactor) throws -> T {
         switch result {
         case .success(let value): return value
-        case .failure(let error as any RunjobError):
-            Console.err("error[\(error.code)]: \(redactor.redact(String(error.description.dropFirst(error.code.rawValue.count + 2))))\n")
-            throw ExitCode(ExitCodes.failure)
         case .failure(let error):
-            Console.err("error: \(redactor.redact(String(describing: error)))\n")
+            report(error, redactor: redactor)
             throw ExitCode(ExitCodes.failure)
         }
     }
