@@ -89,7 +89,7 @@ var targets: [Target] = [
     .testTarget(
         name: "runjobTests",
         dependencies: [
-            "runjob", "morph-emulator", "Executor", "Manifest", "TestSupport",
+            "runjob", "morph-emulator", "RunjobKit", "Executor", "Manifest", "TestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ],
         exclude: ["Fixtures"]

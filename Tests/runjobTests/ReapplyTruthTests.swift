@@ -148,4 +148,27 @@ struct AbandonedBootTests {
         let destroy = try await runjob(["destroy", "--yes", file], home: home)
         #expect(destroy.status == 0)
     }
+
+    @Test("a staging folder killed before its record was written (machine unknown) is removed too, without --replace")
+    func abandonedBootWithoutRecord() async throws {
+        let home = try TemporaryDirectory(prefix: "runjob-home")
+        defer { home.remove() }
+        let file = try home.write(
+            "abandoned.yaml", "version: 1\nname: abandoned\nprovider: local\nmachine: {}\nsessions:\n  s: { run: \"exec sleep 300\" }\n")
+        let staging = home.file("state/runjob/instances/abandoned@default/.boot-local-deadb00tbeef")
+        try FileManager.default.createDirectory(atPath: staging + "/home", withIntermediateDirectories: true)
+        let status = try await runjob(["status", "--output", "json", file], home: home)
+        let others = try JSONValue.parse(Array(status.out.utf8))["other_instances"]?.arrayValue ?? []
+        #expect(others.first?["instance"] == .string("local-deadb00tbeef"), "status lists it: \(status.out)")
+        #expect(others.first?["machine"] == .null)
+        let plan = try await runjob(["plan", "--detailed-exitcode", file], home: home)
+        #expect(!plan.out.contains("--replace"), "\(plan.out)")
+        let apply = try await runjob(["apply", file], home: home)
+        #expect(apply.status == 0, "\(apply.out)\n\(apply.err)")
+        #expect(apply.out.contains("removed local-deadb00tbeef"), "\(apply.out)")
+        #expect(!FileManager.default.fileExists(atPath: staging))
+        #expect(bootedInstances(apply.out).count == 1)
+        let destroy = try await runjob(["destroy", "--yes", file], home: home)
+        #expect(destroy.status == 0)
+    }
 }

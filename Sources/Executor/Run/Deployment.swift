@@ -42,6 +42,9 @@ public struct Deployment: Sendable {
     public var strays: [Instance]
     /// Damaged instances of this name and workspace whose machine cannot be told.
     public var unattributed: [Instance]
+    /// Boots of this name and workspace that died before their instance was ready and
+    /// whose machine cannot be told: nothing ran in them, so apply removes them unasked.
+    public var abandoned: [Instance]
     /// The labels that find this deployment.
     public var labels: [String: String]
 
@@ -67,9 +70,10 @@ public struct Deployment: Sendable {
         let instances = try await provider.list(labels: labels)
         var byMachine: [String: [Instance]] = [:]
         var unattributed: [Instance] = []
+        var abandoned: [Instance] = []
         for instance in instances {
             guard let machine = instance.labels[InstanceLabel.machine] else {
-                unattributed.append(instance)
+                if instance.neverReady { abandoned.append(instance) } else { unattributed.append(instance) }
                 continue
             }
             byMachine[machine, default: []].append(instance)
@@ -113,7 +117,7 @@ public struct Deployment: Sendable {
         }.sorted { $0.id < $1.id }
         return Deployment(
             actions: actions, duplicates: duplicates, states: states, processes: processes, strays: strays,
-            unattributed: unattributed.sorted { $0.id < $1.id }, labels: labels)
+            unattributed: unattributed.sorted { $0.id < $1.id }, abandoned: abandoned.sorted { $0.id < $1.id }, labels: labels)
     }
 
     /// Why an instance cannot be reused as it is, or `nil` when it can (possibly after waiting or resuming).
@@ -130,7 +134,8 @@ public struct Deployment: Sendable {
     /// Creates a deployment view.
     public init(
         actions: [(machine: String, action: Action)], duplicates: [String: [Instance]] = [:], states: [String: InstanceState],
-        processes: [String: [ProcessState]] = [:], strays: [Instance], unattributed: [Instance] = [], labels: [String: String]
+        processes: [String: [ProcessState]] = [:], strays: [Instance], unattributed: [Instance] = [], abandoned: [Instance] = [],
+        labels: [String: String]
     ) {
         self.actions = actions
         self.duplicates = duplicates
@@ -138,6 +143,7 @@ public struct Deployment: Sendable {
         self.processes = processes
         self.strays = strays
         self.unattributed = unattributed
+        self.abandoned = abandoned
         self.labels = labels
     }
 
@@ -169,7 +175,7 @@ public struct Deployment: Sendable {
 
     /// Every instance that exists for this deployment.
     public var existingInstances: [Instance] {
-        actions.compactMap(\.action.instance) + duplicates.keys.sorted().flatMap { duplicates[$0] ?? [] } + strays + unattributed
+        actions.compactMap(\.action.instance) + duplicates.keys.sorted().flatMap { duplicates[$0] ?? [] } + strays + unattributed + abandoned
     }
 
     /// What changed in the config, field by field, from the first replaced instance's record.

@@ -81,7 +81,7 @@ public struct DeploymentStatus: Sendable {
             machines.append(entry)
         }
         return DeploymentStatus(
-            name: plan.name, workspace: workspace, machines: machines, others: deployment.strays + deployment.unattributed,
+            name: plan.name, workspace: workspace, machines: machines, others: deployment.strays + deployment.unattributed + deployment.abandoned,
             change: deployment.summary(for: plan, agents: runtime.agents))
     }
 
@@ -133,7 +133,8 @@ public struct DeploymentStatus: Sendable {
         return try locateSession(name, plan: plan, deployment: deployment, runtime: runtime)
     }
 
-    static func home(of instance: Instance, runtime: Runtime) async throws -> String {
+    /// The home directory of `instance` (asked of the instance when the provider does not report it).
+    public static func home(of instance: Instance, runtime: Runtime) async throws -> String {
         if let home = instance.home { return home }
         let result = try await runtime.provider.exec(
             instance.id, CommandSpec(.shell("printf '%s' \"$HOME\""), label: "home", readOnly: true), stdin: nil)

@@ -136,6 +136,14 @@ public final class RunEngine: Sendable {
             log(.error, "\(ErrorCode.Orchestration.instanceUnusable): \(message)")
             return finish(.failed)
         }
+        for abandoned in deployment.abandoned {
+            do {
+                try await runtime.provider.destroy(abandoned.id)
+                log(.info, "removed \(abandoned.id) (its boot was cut short before the instance was ready)")
+            } catch {
+                log(.warning, "could not remove \(abandoned.id): \(describe(error).message)")
+            }
+        }
         if options.replace {
             for stray in deployment.strays + deployment.unattributed {
                 do {
