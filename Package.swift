@@ -34,6 +34,12 @@ var targets: [Target] = [
         exclude: targetDocs
     ),
     .target(
+        name: "AdapterKit",
+        dependencies: ["Executor"],
+        path: "Sources/Adapters/Kit",
+        exclude: targetDocs
+    ),
+    .target(
         name: "Manifest",
         dependencies: ["CYAML", "Executor"],
         exclude: targetDocs
@@ -82,7 +88,8 @@ var targets: [Target] = [
         dependencies: ["MorphEmulator"],
         path: "Tests/Support/MorphEmulatorServer"
     ),
-    .testTarget(name: "ExecutorTests", dependencies: ["Executor", "TestSupport"]),
+    .testTarget(name: "ExecutorTests", dependencies: ["Executor", "TestSupport", "AdapterKit"]),
+    .testTarget(name: "AdapterKitTests", dependencies: ["AdapterKit", "Executor", "TestSupport"]),
     .testTarget(name: "RunjobKitTests", dependencies: ["RunjobKit", "TestSupport"]),
     .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Executor", "TestSupport"] + adapters.map { .target(name: $0.target) }),
     .testTarget(name: "PlannerTests", dependencies: ["Planner", "Manifest", "Executor", "TestSupport"] + adapters.map { .target(name: $0.target) }),
@@ -116,7 +123,7 @@ for adapter in adapters {
     targets.append(
         .target(
             name: adapter.target,
-            dependencies: ["Executor"] + (adapterDependencies[adapter.target] ?? []),
+            dependencies: ["Executor", "AdapterKit"] + (adapterDependencies[adapter.target] ?? []),
             path: "Sources/Adapters/\(adapter.folder)",
             exclude: targetDocs
         )
@@ -124,7 +131,7 @@ for adapter in adapters {
     targets.append(
         .testTarget(
             name: "\(adapter.target)Tests",
-            dependencies: [.target(name: adapter.target), "Executor", "TestSupport"] + (adapterTestDependencies[adapter.target] ?? [])
+            dependencies: [.target(name: adapter.target), "Executor", "AdapterKit", "TestSupport"] + (adapterTestDependencies[adapter.target] ?? [])
         )
     )
 }

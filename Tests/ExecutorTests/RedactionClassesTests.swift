@@ -1,3 +1,4 @@
+import AdapterKit
 import Synchronization
 import TestSupport
 import Testing

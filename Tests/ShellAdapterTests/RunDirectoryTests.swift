@@ -1,3 +1,4 @@
+import AdapterKit
 import Executor
 import Foundation
 import LocalAdapter

@@ -53,13 +53,14 @@ struct CanaryApplyTests {
         let env = ["CANARY": envCanary.value]
         var outputs: [(String, CommandResult)] = []
         let logFile = home.file("runjob.log")
-        let apply = try await runjob(["apply", "--wait", "--log-level", "debug", "--log-file", logFile, good], env: env, home: home)
+        // At trace the log holds every remote script and both output streams of every exec.
+        let apply = try await runjob(["apply", "--wait", "--log-level", "trace", "--log-file", logFile, good], env: env, home: home)
         #expect(apply.status == 0, "\(apply.err)")
         outputs.append(("apply", apply))
         outputs.append(("apply text", try await runjob(["apply", "--output", "text", good], env: env, home: home)))
         outputs.append(("status", try await runjob(["status", good], env: env, home: home)))
         outputs.append(("status json", try await runjob(["status", "--output", "json", good], env: env, home: home)))
-        let logs = try await runjob(["logs", good, "leaky"], env: env, home: home)
+        let logs = try await runjob(["logs", "--log-level", "trace", "--log-file", logFile, good, "leaky"], env: env, home: home)
         #expect(logs.status == 0)
         #expect(logs.out.contains("[redacted]"))
         outputs.append(("logs", logs))
@@ -72,7 +73,12 @@ struct CanaryApplyTests {
         outputs.append(("destroy", try await runjob(["destroy", "--yes", good], env: env, home: home)))
         outputs.append(("destroy bad", try await runjob(["destroy", "--yes", bad], env: env, home: home)))
         let log = try #require(FileManager.default.contents(atPath: logFile))
-        #expect(!log.isEmpty)
+        let logText = String(decoding: log, as: UTF8.self)
+        // The provider's child logger: each remote command as data, with its step and instance; outputs at trace.
+        #expect(logText.contains(" debug runjob.provider: exec "), "\(logText.prefix(2000))")
+        #expect(logText.contains("step=credentials:"), "\(logText.prefix(2000))")
+        #expect(logText.contains(" trace runjob.provider: exec output "), "\(logText.prefix(2000))")
+        #expect(logText.contains("[redacted]"))
         for canary in [envCanary, fileCanary] {
             for (name, result) in outputs {
                 #expect(canary.leaks(in: result.stdout).isEmpty, "\(name) stdout leaks \(canary.leaks(in: result.stdout))")

@@ -208,7 +208,13 @@ struct InterruptStressTests {
             #expect(again.status == 0, "\(label): the apply after the kill failed\n\(again.out)\n\(again.err)")
             let folders = try roots()
             for (seconds, session) in [("3001", "second"), ("3002", "hold")] {
-                let live = folders.flatMap { sleepers(seconds, session: session, under: $0) }
+                // Apply returns once the wrapper runs; its child may take a moment to appear (never to become two).
+                var live = folders.flatMap { sleepers(seconds, session: session, under: $0) }
+                let deadline = Date().addingTimeInterval(5)
+                while live.isEmpty && Date() < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                    live = folders.flatMap { sleepers(seconds, session: session, under: $0) }
+                }
                 let seen = folders.flatMap { processes(under: $0) }.map { pid in
                     String(decoding: FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data(), as: UTF8.self)
                 }

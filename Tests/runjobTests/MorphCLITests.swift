@@ -29,9 +29,15 @@ struct MorphCLITests {
         #expect(before.status == 2, "\(before.err)")
         #expect(before.out.contains("Workspace default: will create"), "\(before.out)")
 
-        let apply = try await runjob(["apply", "--wait", file], env: env, home: home)
+        let logFile = home.file("apply.log")
+        let apply = try await runjob(["apply", "--wait", "--log-level", "trace", "--log-file", logFile, file], env: env, home: home)
         outputs += [apply.out, apply.err]
         #expect(apply.status == 0, "\(apply.err)")
+        // The Morph provider's child logger: every API request (method, path, status, duration) at debug.
+        let log = try String(contentsOfFile: logFile, encoding: .utf8)
+        outputs.append(log)
+        #expect(log.contains(" debug runjob.morph: http ") && log.contains("method=POST") && log.contains("outcome=200"), "\(log.prefix(2000))")
+        #expect(log.contains(" debug runjob.provider: exec ") && log.contains("step=start:"), "\(log.prefix(2000))")
         try await expectValidEvents(apply.out)
         let instance = try #require(bootedInstances(apply.out).first)
         #expect(instance.hasPrefix("morphvm_"))

@@ -1,3 +1,4 @@
+import AdapterKit
 import Executor
 
 /// Runs Claude Code sessions headless (`claude -p --output-format stream-json --verbose`)

@@ -1,3 +1,4 @@
+import AdapterKit
 import Executor
 
 /// A Claude Code session's options, read from the session and checked: every value

@@ -1,3 +1,4 @@
+import AdapterKit
 import Executor
 
 /// Reads Claude Code's stream-json output (and, for robustness, `--output-format json`

@@ -1,3 +1,4 @@
+import AdapterKit
 import Executor
 
 /// Turns Claude Code's stream-json into text for `runjob logs`.

@@ -1,3 +1,4 @@
+import AdapterKit
 import Executor
 
 /// Runs OpenAI Codex CLI sessions headless (`codex exec --json … -`) with the prompt

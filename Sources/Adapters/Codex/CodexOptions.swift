@@ -1,3 +1,4 @@
+import AdapterKit
 import Executor
 
 /// A Codex session's options, read from the session and checked, with the

@@ -1,3 +1,4 @@
+import AdapterKit
 import Executor
 
 /// Reads the JSON-lines events of `codex exec --json`.

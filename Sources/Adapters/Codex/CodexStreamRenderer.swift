@@ -1,3 +1,4 @@
+import AdapterKit
 import Executor
 
 /// Turns `codex exec --json` events into text for `runjob logs`.

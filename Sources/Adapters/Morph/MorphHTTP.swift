@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Executor
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -42,10 +43,22 @@ struct MorphHTTP: Sendable {
     let configuration: MorphConfiguration
     let client: HTTPClient
     var bootRetry: BootRetry = .lookUpFirst
+    let logger: Logger
 
-    init(configuration: MorphConfiguration, client: HTTPClient) {
+    init(configuration: MorphConfiguration, client: HTTPClient, logger: Logger = .silent) {
         self.configuration = configuration
         self.client = client
+        self.logger = logger
+    }
+
+    /// Logs one exchange at `debug`: method, path (no query, headers or body), the status or
+    /// why there was none, the duration, and the command label.
+    private func logExchange(_ method: HTTPMethod, _ path: String, label: String?, since begin: ContinuousClock.Instant, outcome: String) {
+        guard logger.logLevel <= .debug else { return }
+        var metadata: Logger.Metadata = ["method": .string(method.rawValue), "path": .string(path), "outcome": .string(outcome)]
+        metadata["ms"] = .stringConvertible(Int((ContinuousClock.now - begin) / .milliseconds(1)))
+        if let label { metadata["label"] = .string(label) }
+        logger.debug("http", metadata: metadata)
     }
 
     /// One attempt; `label` (a command label such as `credentials:claude`, never a
@@ -54,6 +67,28 @@ struct MorphHTTP: Sendable {
     /// timeout (which covers the body too). Error texts never carry headers or values.
     func send(
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil, timeout: Duration? = nil, label: String? = nil
+    ) async throws -> MorphResponse {
+        let begin = ContinuousClock.now
+        do {
+            let response = try await sendOnce(method, path, query: query, body: body, timeout: timeout, label: label)
+            logExchange(method, path, label: label, since: begin, outcome: String(response.status))
+            return response
+        } catch {
+            let outcome =
+                switch error as? MorphTransportFailure {
+                case .notSent?: "not sent"
+                case .unresolvable?: "host not found"
+                case .ambiguous?: "no complete answer"
+                case .timedOut?: "timed out"
+                case nil: error is CancellationError ? "cancelled" : "failed"
+                }
+            logExchange(method, path, label: label, since: begin, outcome: outcome)
+            throw error
+        }
+    }
+
+    private func sendOnce(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)], body: JSONValue?, timeout: Duration?, label: String?
     ) async throws -> MorphResponse {
         var url = configuration.baseURL + path
         if !query.isEmpty {

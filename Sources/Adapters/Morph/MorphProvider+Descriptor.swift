@@ -35,6 +35,6 @@ extension MorphProvider {
                 configuration.retryDeadline = min(configuration.retryDeadline, .seconds(10))
                 configuration.requestTimeout = min(configuration.requestTimeout, .seconds(15))
             }
-            return MadeProvider(provider: MorphProvider(configuration: configuration), secrets: [configuration.apiKey])
+            return MadeProvider(provider: MorphProvider(configuration: configuration, logger: context.logger), secrets: [configuration.apiKey])
         })
 }

@@ -75,11 +75,11 @@ extension MorphProvider {
                         context: context)
                 }
             }
-            let create = chunks.count == 1 ? "umask 077\nset -C\nprintf '%s' '\(chunks[0])' > \"\(file)\" || exit 91\nset +C\n" : ""
-            let last = chunks.count > 1 ? "printf '%s' '\(chunks[chunks.count - 1])' >> \"\(file)\" || exit 91\n" : create
+            let create = chunks.count == 1 ? "umask 077\nset -C\nprintf '%s' '\(chunks[0])' > \"\(file)\" || exit \(RemoteExitStatus.writeFailed.code)\nset +C\n" : ""
+            let last = chunks.count > 1 ? "printf '%s' '\(chunks[chunks.count - 1])' >> \"\(file)\" || exit \(RemoteExitStatus.writeFailed.code)\n" : create
             let final =
                 "set -o pipefail\n" + last
-                + "exec 3< \"\(file)\" || exit 91\nrm -f -- \"\(file)\"\nbase64 -d <&3 | bash -c \(ShellQuoting.quote(script)) 3<&-"
+                + "exec 3< \"\(file)\" || exit \(RemoteExitStatus.writeFailed.code)\nrm -f -- \"\(file)\"\nbase64 -d <&3 | bash -c \(ShellQuoting.quote(script)) 3<&-"
             return try await run(id, final, label: label, retry: false)
         } catch {
             let provider = self

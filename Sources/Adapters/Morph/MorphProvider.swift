@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Executor
+import Logging
 import NIOHTTP1
 
 /// VMs on Morph Cloud, driven over Morph's HTTP API.
@@ -16,10 +17,11 @@ public struct MorphProvider: VMProvider {
     public let configuration: MorphConfiguration
     var http: MorphHTTP
 
-    /// A provider for `configuration`, using `client` for HTTP (default: ``sharedClient``).
-    public init(configuration: MorphConfiguration, client: HTTPClient = MorphProvider.sharedClient) {
+    /// A provider for `configuration`, using `client` for HTTP (default: ``sharedClient``);
+    /// each API request is logged to `logger` at `debug` (method, path, status, duration).
+    public init(configuration: MorphConfiguration, client: HTTPClient = MorphProvider.sharedClient, logger: Logger = .silent) {
         self.configuration = configuration
-        self.http = MorphHTTP(configuration: configuration, client: client)
+        self.http = MorphHTTP(configuration: configuration, client: client, logger: logger)
     }
 
     /// The HTTP client every Morph provider of the process shares. A failed connection

@@ -1,3 +1,4 @@
+import AdapterKit
 import Executor
 
 /// Keeps sessions running under PM2 on the instance, through the provider's exec.
@@ -26,8 +27,6 @@ public struct PM2ProcessManager: ProcessManager {
         self.init(binary: options.plainText("binary") ?? "pm2")
     }
 
-    /// Exit status of a start when the pm2 command is missing.
-    static let managerMissing: Int32 = 94
     /// Exit status of a start when `pm2 start` failed.
 
     /// Bash printing the last `count` lines of `$variable` without PM2's table borders,
@@ -39,14 +38,12 @@ public struct PM2ProcessManager: ProcessManager {
             + "printf '%s\\n' \"$shown\" | tail -n \(count); }"
     }
 
-    static let startRefused: Int32 = 98
-
-    /// Bash that finds pm2 (with `~/.local/bin` first) or exits 94.
+    /// Bash that finds pm2 (with `~/.local/bin` first) or exits ``RemoteExitStatus/managerMissing``.
     var locate: String {
         let q = ShellQuoting.quote
         return """
             export PATH="$HOME/.local/bin:$PATH"
-            command -v \(q(binary)) >/dev/null 2>&1 || { printf '%s\\n' \(q("`\(binary)` is not installed on the instance (install PM2, or set process_manager.binary)")) >&2; exit \(Self.managerMissing); }
+            command -v \(q(binary)) >/dev/null 2>&1 || { printf '%s\\n' \(q("`\(binary)` is not installed on the instance (install PM2, or set process_manager.binary)")) >&2; exit \(RemoteExitStatus.managerMissing.code); }
             """
     }
 
@@ -56,7 +53,7 @@ public struct PM2ProcessManager: ProcessManager {
     /// intent records, deletes any PM2 entry of that name, starts it under PM2 and waits
     /// for the wrapper's pid, in one exec. A live process of the session is adopted or,
     /// when replacing, deleted from PM2 (and its group killed) first.
-    public func start(_ spec: ProcessSpec, on target: ProcessTarget, records: [FileWrite], ifRunning: SessionLaunch.IfRunning) async throws
+    public func start(_ spec: ProcessSpec, on target: ProcessTarget, records: [FileWrite], ifRunning: ExistingSession) async throws
         -> ProcessState
     {
         let q = ShellQuoting.quote
@@ -80,7 +77,7 @@ public struct PM2ProcessManager: ProcessManager {
             \(files.clearState)
             : >| \(q(files.base + ".out")); : >| \(q(files.base + ".err"))
             \(ShellQuoting.join([binary, "delete", spec.name])) >/dev/null 2>&1 9>&- || true
-            started=$(\(ShellQuoting.join(startArgs)) 2>&1 9>&-) || { \(Self.lastLines("started", 20)) >&2; exit \(Self.startRefused); }
+            started=$(\(ShellQuoting.join(startArgs)) 2>&1 9>&-) || { \(Self.lastLines("started", 20)) >&2; exit \(RemoteExitStatus.startRefused.code); }
             \(files.awaitPid)
             """
         let batch = FileBatch(
@@ -91,13 +88,13 @@ public struct PM2ProcessManager: ProcessManager {
         let context = [ErrorContext("instance", target.instance), ErrorContext("process", spec.name)]
         let detail = result.stderrText.trimmingASCIIWhitespace()
         switch result.exitCode {
-        case Self.managerMissing:
+        case RemoteExitStatus.managerMissing.code:
             throw ProcessError(ErrorCode.Process.managerMissing, detail, context: context)
-        case Self.startRefused:
+        case RemoteExitStatus.startRefused.code:
             throw ProcessError(ErrorCode.Process.daemonFailed, "pm2 refused to start `\(spec.name)`: \(detail)", context: context)
-        case SessionWrapper.silentStatus:
+        case RemoteExitStatus.wrapperSilent.code:
             throw ProcessError(ErrorCode.Process.startFailed, "PM2 started `\(spec.name)` but its wrapper never ran: \(detail)", context: context)
-        case SessionLaunch.lockTimeoutStatus:
+        case RemoteExitStatus.sessionLockTimeout.code:
             throw ProcessError(ErrorCode.Process.startFailed, "could not start `\(spec.name)`: \(detail)", context: context)
         default:
             if let error = FileInstallScript.error(for: result, batch: batch, instance: target.instance) { throw error }
@@ -164,7 +161,7 @@ public struct PM2ProcessManager: ProcessManager {
         switch result.exitCode {
         case 0: return
         case 3: throw ProcessError(ErrorCode.Process.notFound, "no process `\(name)` in run \(target.run)", context: [.init("process", name)])
-        case Self.managerMissing:
+        case RemoteExitStatus.managerMissing.code:
             throw ProcessError(ErrorCode.Process.managerMissing, result.stderrText.trimmingASCIIWhitespace(), context: [.init("process", name)])
         default:
             throw ProcessError(

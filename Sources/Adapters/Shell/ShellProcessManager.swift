@@ -1,3 +1,4 @@
+import AdapterKit
 import Executor
 
 /// Keeps sessions running as detached process groups, through the provider's
@@ -24,15 +25,13 @@ public struct ShellProcessManager: ProcessManager {
         self.init(stopGrace: .milliseconds(options.durationMilliseconds("stop_grace") ?? 10_000))
     }
 
-    /// Exit status of a start when `setsid` is missing on the instance.
-    static let setsidMissing: Int32 = 96
 
     // MARK: start
 
     /// Writes the session's files and launches its wrapper in one exec (after
     /// ``SessionLaunch``'s lock, live search and intent records); returns once the
     /// wrapper reported its pid, or the live process it adopted.
-    public func start(_ spec: ProcessSpec, on target: ProcessTarget, records: [FileWrite], ifRunning: SessionLaunch.IfRunning) async throws
+    public func start(_ spec: ProcessSpec, on target: ProcessTarget, records: [FileWrite], ifRunning: ExistingSession) async throws
         -> ProcessState
     {
         guard spec.restart == .never else {
@@ -46,7 +45,7 @@ public struct ShellProcessManager: ProcessManager {
             files: files.writes)
         // The lock's descriptor (9) must not stay open in the session, or the lock would live as long as it.
         let launch = """
-            command -v setsid >/dev/null 2>&1 || { echo 'setsid is not installed on the instance (util-linux)' >&2; exit \(Self.setsidMissing); }
+            command -v setsid >/dev/null 2>&1 || { echo 'setsid is not installed on the instance (util-linux)' >&2; exit \(RemoteExitStatus.setsidMissing.code); }
             \(SessionLaunch.prelude(name: spec.name, target: target, ifRunning: ifRunning, stop: SessionLaunch.stopLiveGroup(graceTenths: graceTenths)))
             \(files.clearState)
             setsid bash \(ShellQuoting.quote(files.wrapperPath)) < /dev/null > /dev/null 2>&1 9>&- &
@@ -56,9 +55,9 @@ public struct ShellProcessManager: ProcessManager {
         let result = try await target.provider.exec(target.instance, command, stdin: stdin)
         let context = [ErrorContext("instance", target.instance), ErrorContext("process", spec.name)]
         switch result.exitCode {
-        case SessionWrapper.silentStatus, SessionLaunch.lockTimeoutStatus:
+        case RemoteExitStatus.wrapperSilent.code, RemoteExitStatus.sessionLockTimeout.code:
             throw ProcessError(ErrorCode.Process.startFailed, "could not start `\(spec.name)`: \(result.stderrText.trimmingASCIIWhitespace())", context: context)
-        case Self.setsidMissing:
+        case RemoteExitStatus.setsidMissing.code:
             throw ProcessError(
                 ErrorCode.Process.managerMissing, "could not start `\(spec.name)`: \(result.stderrText.trimmingASCIIWhitespace())", context: context)
         default:

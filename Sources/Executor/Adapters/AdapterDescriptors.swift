@@ -1,3 +1,5 @@
+import Logging
+
 /// What a VM provider adapter declares about itself: its name in manifests and
 /// the options it accepts in the `provider:` block and in each machine.
 public struct ProviderDescriptor: Sendable {
@@ -41,12 +43,16 @@ public struct ProviderContext: Sendable {
     /// A quick read-only look (`plan`, `status`, `logs` without `--follow`): give up on an
     /// unreachable API after seconds rather than retrying for minutes.
     public var preview: Bool
+    /// The provider's child logger (`runjob.<kind>`): log each API request at `debug`
+    /// (method, route, status, duration), never a header or a body.
+    public var logger: Logger
 
-    /// Creates a context.
-    public init(options: AdapterOptions, environment: [String: String], preview: Bool = false) {
+    /// Creates a context; the logger writes nothing unless one is given.
+    public init(options: AdapterOptions, environment: [String: String], preview: Bool = false, logger: Logger = .silent) {
         self.options = options
         self.environment = environment
         self.preview = preview
+        self.logger = logger
     }
 }
 
@@ -146,7 +152,9 @@ public struct AdapterRegistry: Sendable {
     /// The adapters `plan` names, made by their factories: its provider (and the secrets that
     /// provider holds), its process manager, and every agent. Throws the adapter's error when
     /// one cannot be used here, or `*.unsupported` for a kind this registry does not have.
-    public func runtime(for plan: Plan, environment: [String: String], preview: Bool = false) throws -> Runtime {
+    /// With a `logger` at `debug` or below, every provider call and remote command is logged
+    /// (``LoggedProvider``) and the provider gets a child logger for its own requests.
+    public func runtime(for plan: Plan, environment: [String: String], preview: Bool = false, logger: Logger = .silent) throws -> Runtime {
         guard let providerAdapter = provider(plan.provider.kind) else {
             throw ProviderError(
                 ErrorCode.Provider.unsupported, "the `\(plan.provider.kind)` provider cannot run jobs in this build",
@@ -156,12 +164,14 @@ public struct AdapterRegistry: Sendable {
             throw ProcessError(
                 ErrorCode.Process.unsupported, "the `\(plan.processManager.kind)` process manager cannot run sessions in this build")
         }
-        let made = try providerAdapter.make(ProviderContext(options: plan.provider.options, environment: environment, preview: preview))
+        let made = try providerAdapter.make(
+            ProviderContext(options: plan.provider.options, environment: environment, preview: preview, logger: logger.child(plan.provider.kind)))
+        let provider: any VMProvider = logger.logLevel <= .debug ? LoggedProvider(made.provider, logger: logger) : made.provider
         let manager = try managerAdapter.make(plan.processManager.options)
         var madeAgents: [String: any Agent] = [:]
         for agent in agents { madeAgents[agent.kind] = agent.make() }
         return Runtime(
-            provider: made.provider, processManager: manager, agents: madeAgents, secrets: made.secrets,
+            provider: provider, processManager: manager, agents: madeAgents, secrets: made.secrets,
             locking: FileDeploymentLocking.standard(environment: environment))
     }
 }

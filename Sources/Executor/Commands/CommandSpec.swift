@@ -57,7 +57,7 @@ public enum ShellScript {
     public static func render(_ command: CommandSpec) -> String {
         var lines: [String] = []
         if let cwd = command.cwd {
-            lines.append("cd -- \(ShellQuoting.quote(cwd)) || exit 97")
+            lines.append("cd -- \(ShellQuoting.quote(cwd)) || exit \(RemoteExitStatus.missingDirectory.code)")
         }
         for variable in command.env {
             lines.append("export \(variable.name)=\(ShellQuoting.quote(variable.value))")
@@ -70,7 +70,4 @@ public enum ShellScript {
         }
         return lines.joined(separator: "\n")
     }
-
-    /// The exit status a rendered script uses when its working directory is missing.
-    public static let missingDirectoryStatus: Int32 = 97
 }

@@ -6,16 +6,13 @@
 /// temporary file, cuts each file out by offset and length into a temporary file
 /// in the destination directory, sets its mode, checks its SHA-256, and renames it
 /// into place (atomic on the same filesystem). Then it runs the batch's check.
-/// Exit codes: 90 directory, 91 write, 92 checksum mismatch, 93 check failed.
+/// Exit statuses: ``RemoteExitStatus/directoryFailed``, ``RemoteExitStatus/writeFailed``,
+/// ``RemoteExitStatus/checksumMismatch``, ``RemoteExitStatus/verifyFailed``.
 public enum FileInstallScript {
-    /// Exit status when a directory cannot be created.
-    public static let directoryFailed: Int32 = 90
-    /// Exit status when a file cannot be written.
-    public static let writeFailed: Int32 = 91
-    /// Exit status when a written file's SHA-256 differs.
-    public static let checksumMismatch: Int32 = 92
-    /// Exit status when the batch's check command fails.
-    public static let verifyFailed: Int32 = 93
+    private static let directoryFailed = RemoteExitStatus.directoryFailed.code
+    private static let writeFailed = RemoteExitStatus.writeFailed.code
+    private static let checksumMismatch = RemoteExitStatus.checksumMismatch.code
+    private static let verifyFailed = RemoteExitStatus.verifyFailed.code
 
     /// The command (a bash script) and the stdin bytes for `batch`; `then` is bash run
     /// after everything succeeded (its stdout is the command's stdout). `recordsAfter`
@@ -115,7 +112,7 @@ public enum FileInstallScript {
         if let verify = batch.verify {
             let check = ShellScript.render(verify).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
             lines.append(
-                "out=$(\n  set +C\n  cd ~ || exit 97\n\(check)\n) 2>&1 || { \(tailOfOutput) >&2; exit \(verifyFailed); }")
+                "out=$(\n  set +C\n  cd ~ || exit \(RemoteExitStatus.missingDirectory.code)\n\(check)\n) 2>&1 || { \(tailOfOutput) >&2; exit \(verifyFailed); }")
         }
         if let followUp {
             if deferred.isEmpty {

@@ -59,7 +59,7 @@ public protocol Agent: Sendable {
     /// The session's stdout made readable for `runjob logs` (assistant text, one line
     /// per tool call, the result), or `nil` to show it as it is. Every value taken from
     /// the output is redacted with `redactor` before it is shortened (see
-    /// ``StreamLines/render(_:redactor:event:)``, which does it for JSON-lines streams).
+    /// AdapterKit's `StreamLines.render`, which does it for JSON-lines streams).
     func render(output: [UInt8], redactor: Redactor) -> String?
 
     /// Warnings about a session's setup that do not stop it (an environment variable

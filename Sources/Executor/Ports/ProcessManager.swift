@@ -98,6 +98,14 @@ public struct LogChunk: Sendable, Equatable {
     public var hasMore: Bool { nextOffset < size }
 }
 
+/// What a start does when the session already has a live process on the instance.
+public enum ExistingSession: String, Sendable, Equatable {
+    /// Keep it and report it (a second apply, a race, an earlier launch whose answer was lost).
+    case adopt
+    /// Stop it first, then start anew (`--rerun`, changed secrets).
+    case replace
+}
+
 /// Keeps sessions running on an instance, through the provider's exec only.
 ///
 /// Implementations honour every ``ProcessSpec`` field or throw
@@ -114,8 +122,8 @@ public protocol ProcessManager: Sendable {
     /// (nothing is started; the state returned names its run) or to stop it first.
     /// Launches of one name on one instance take turns. `records` (runjob's intent
     /// records about this start) are in place before the process starts and are not
-    /// written when an existing process is adopted. See ``SessionLaunch``.
-    func start(_ spec: ProcessSpec, on target: ProcessTarget, records: [FileWrite], ifRunning: SessionLaunch.IfRunning) async throws
+    /// written when an existing process is adopted.
+    func start(_ spec: ProcessSpec, on target: ProcessTarget, records: [FileWrite], ifRunning: ExistingSession) async throws
         -> ProcessState
 
     /// Stops the process (TERM to its group, KILL after a grace period); succeeds if it already finished.

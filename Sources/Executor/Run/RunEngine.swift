@@ -47,6 +47,10 @@ public final class RunEngine: Sendable {
 
     /// Runs the plan to the end and says how it went.
     public func run() async -> RunOutcome {
+        await LogContext.$run.withValue(options.runID) { await runLogged() }
+    }
+
+    private func runLogged() async -> RunOutcome {
         let clock = ContinuousClock()
         let started = clock.now
         emit(

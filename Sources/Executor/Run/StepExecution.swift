@@ -39,7 +39,7 @@ public struct StepExecution: Sendable {
         var failure: (any Error)?
         do {
             try Task.checkCancellation()
-            data = try await work(step)
+            data = try await LogContext.inStep(step.id.description, machine: step.machine) { try await work(step) }
             result = StepResult(status: .ok)
         } catch is CancellationError {
             result = StepResult(status: .cancelled)

@@ -291,7 +291,7 @@ struct StepRunner: Sendable {
     /// `process.exited_non_zero`.
     func check(_ finished: SessionFinished, _ session: SessionSpec) async throws {
         guard !finished.ok else { return }
-        if finished.exitCode == Int(ShellScript.missingDirectoryStatus), let detail = await missingDirectory(session) {
+        if finished.exitCode == Int(RemoteExitStatus.missingDirectory.code), let detail = await missingDirectory(session) {
             throw ProcessError(ErrorCode.Process.cwdMissing, detail, context: [.init("session", session.name)])
         }
         let code = finished.result != nil ? ErrorCode.Agent.failed : ErrorCode.Process.exitedNonZero

@@ -139,7 +139,7 @@ extension LeaseHolder {
     /// This process as the holder of run `run`, doing `command`.
     public static func current(run: String, command: String) -> LeaseHolder {
         var name = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "?"
+        let host = gethostname(&name, name.count) == 0 ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
         return LeaseHolder(run: run, pid: Int(getpid()), host: host, since: RunClock.timestamp(), command: command)
     }
 }

@@ -78,14 +78,14 @@ struct ApplyCommand: ParsableCommand {
         }
         let environment = ProcessInfo.processInfo.environment
         let redactor = Redactor(secrets: plan.allSecrets)
+        let logger = log.isEnabled ? try log.logger(redactor: redactor) : nil
         let runtime: Runtime
         do {
-            runtime = try Adapters.registry.runtime(for: plan, environment: environment)
+            runtime = try Adapters.registry.runtime(for: plan, environment: environment, logger: logger ?? .silent)
         } catch {
             CommandSupport.report(error, redactor: redactor)
             throw ExitCode(ExitCodes.failure)
         }
-        let logger = log.isEnabled ? try log.logger(redactor: redactor) : nil
         let options = RunOptions(
             workspace: workspace.workspace, parallelism: parallelism, keep: keep, waitForSessions: wait, replace: replace,
             pollInterval: .milliseconds(Int(pollInterval * 1000)),

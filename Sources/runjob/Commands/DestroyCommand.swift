@@ -20,6 +20,7 @@ struct DestroyCommand: ParsableCommand {
     var file: String
 
     @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var log: LogOptions
 
     @Flag(name: [.short, .long], help: "Do not ask for confirmation.")
     var yes = false
@@ -34,7 +35,7 @@ struct DestroyCommand: ParsableCommand {
     func run() throws {
         let plan = try CommandSupport.loadPlan(file)
         let redactor = Redactor(secrets: plan.allSecrets)
-        let runtime = try CommandSupport.runtime(for: plan, redactor: redactor)
+        let runtime = try CommandSupport.runtime(for: plan, redactor: redactor, log: log)
         let workspace = workspace.workspace
         let timeout = Duration.milliseconds(Int(lockTimeout * 1000))
         // The same lease as apply: a destroy never runs while an apply is booting into the workspace.

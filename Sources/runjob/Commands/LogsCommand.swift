@@ -27,6 +27,7 @@ struct LogsCommand: ParsableCommand {
     var session: String?
 
     @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var log: LogOptions
 
     // Unconditional, so that `--tail -1` reaches validate() and gets a clear message.
     @Option(parsing: .unconditional, help: "Only the last N lines of each stream.")
@@ -57,7 +58,7 @@ struct LogsCommand: ParsableCommand {
             throw ExitCode(ExitCodes.usage)
         }
         let redactor = Redactor(secrets: plan.allSecrets)
-        let runtime = try CommandSupport.runtime(for: plan, redactor: redactor, preview: !follow)
+        let runtime = try CommandSupport.runtime(for: plan, redactor: redactor, preview: !follow, log: log)
         let names = session.map { [$0] } ?? plan.sessions.map(\.name)
         let workspace = workspace.workspace
         let tail = tail

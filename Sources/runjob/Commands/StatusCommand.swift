@@ -19,6 +19,7 @@ struct StatusCommand: ParsableCommand {
     var file: String
 
     @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var log: LogOptions
 
     @Option(help: "Output: text or json.")
     var output: StatusOutput = .text
@@ -26,7 +27,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let plan = try CommandSupport.loadPlan(file)
         let redactor = Redactor(secrets: plan.allSecrets)
-        let runtime = try CommandSupport.runtime(for: plan, redactor: redactor, preview: true)
+        let runtime = try CommandSupport.runtime(for: plan, redactor: redactor, preview: true, log: log)
         let workspace = workspace.workspace
         let result = AsyncBridge.run { () -> Result<DeploymentStatus, any Error> in
             do { return .success(try await DeploymentStatus.collect(plan: plan, workspace: workspace, runtime: runtime)) } catch {

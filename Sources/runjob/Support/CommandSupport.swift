@@ -11,10 +11,12 @@ enum CommandSupport {
         return ShellQuoting.join(words + ["--yes"])
     }
 
-    /// The runtime for `plan`, or exit 1 with the adapter's error.
-    static func runtime(for plan: Plan, redactor: Redactor, preview: Bool = false) throws -> Runtime {
+    /// The runtime for `plan` (logging through `log` when it asks for a log), or exit 1 with the adapter's error.
+    static func runtime(for plan: Plan, redactor: Redactor, preview: Bool = false, log: LogOptions? = nil) throws -> Runtime {
         do {
-            let runtime = try Adapters.registry.runtime(for: plan, environment: ProcessInfo.processInfo.environment, preview: preview)
+            let logger = try log.flatMap { $0.isEnabled ? try $0.logger(redactor: redactor) : nil } ?? .silent
+            let runtime = try Adapters.registry.runtime(
+                for: plan, environment: ProcessInfo.processInfo.environment, preview: preview, logger: logger)
             for secret in runtime.secrets { redactor.add(secret) }
             return runtime
         } catch {

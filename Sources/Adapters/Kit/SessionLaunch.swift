@@ -1,3 +1,5 @@
+import Executor
+
 /// The part of starting a session that every process manager shares, so that a
 /// session name has at most one live process per instance whatever happens:
 ///
@@ -13,39 +15,29 @@
 /// 5. the manager's own launch runs.
 ///
 /// Output on stdout: `adopted RUN PID` or `started PID`.
-public enum SessionLaunch {
-    /// What a start does when the session already has a live process on the instance.
-    public enum IfRunning: String, Sendable, Equatable {
-        /// Keep it and report it (a second apply, a race, an earlier launch whose answer was lost).
-        case adopt
-        /// Stop it first, then start anew (`--rerun`, changed secrets).
-        case replace
-    }
-
+package enum SessionLaunch {
     /// What a start script reported.
-    public enum Outcome: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         /// A live process of the session (in run `run`) was kept.
         case adopted(run: String, pid: Int)
         /// A new process was started in the target's run.
         case started(pid: Int)
     }
 
-    /// Exit status when the session lock could not be taken in time.
-    public static let lockTimeoutStatus: Int32 = 89
     /// How long a launch waits for another launch of the same session (seconds).
     static let lockSeconds = 120
 
     /// The bash for steps 1–4 (and the stop of step 3 through `stop`, which may use
     /// `$live_run`, `$live_pid` and `$live_dir`), to run before the manager's launch.
     /// Needs ``FileInstallScript``'s intent function in scope.
-    public static func prelude(name: String, target: ProcessTarget, ifRunning: IfRunning, stop: String) -> String {
+    package static func prelude(name: String, target: ProcessTarget, ifRunning: ExistingSession, stop: String) -> String {
         let q = ShellQuoting.quote
         var lines = [
             "rj=\(q(target.runjobDirectory)); n=\(q(name))",
-            "mkdir -p -- \"$rj/locks\" || exit \(FileInstallScript.directoryFailed)",
+            "mkdir -p -- \"$rj/locks\" || exit \(RemoteExitStatus.directoryFailed.code)",
             "if command -v flock >/dev/null 2>&1; then",
-            "  exec 9>>\"$rj/locks/session-$n.lock\" || exit \(FileInstallScript.writeFailed)",
-            "  flock -w \(lockSeconds) 9 || { printf '%s\\n' \"another start of session $n on this instance did not finish within \(lockSeconds) s\" >&2; exit \(lockTimeoutStatus); }",
+            "  exec 9>>\"$rj/locks/session-$n.lock\" || exit \(RemoteExitStatus.writeFailed.code)",
+            "  flock -w \(lockSeconds) 9 || { printf '%s\\n' \"another start of session $n on this instance did not finish within \(lockSeconds) s\" >&2; exit \(RemoteExitStatus.sessionLockTimeout.code); }",
             "fi",
             liveSearch,
             "if [ -n \"$live_pid\" ]; then",
@@ -79,7 +71,7 @@ public enum SessionLaunch {
 
     /// Bash that stops the live process group found by ``liveSearch`` (TERM, then KILL
     /// after `graceTenths` tenths of a second) and marks it stopped.
-    public static func stopLiveGroup(graceTenths: Int) -> String {
+    package static func stopLiveGroup(graceTenths: Int) -> String {
         """
         : > "$live_dir/$n.stopped"
         kill -TERM -- "-$live_pid" 2>/dev/null || kill -TERM "$live_pid" 2>/dev/null
@@ -92,7 +84,7 @@ public enum SessionLaunch {
     }
 
     /// The outcome in a start script's stdout, or `nil` when it is not that shape.
-    public static func parse(_ stdout: String) -> Outcome? {
+    package static func parse(_ stdout: String) -> Outcome? {
         let fields = stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
         if fields.count == 3, fields[0] == "adopted", let pid = Int(fields[2]) { return .adopted(run: fields[1], pid: pid) }
         if fields.count == 2, fields[0] == "started", let pid = Int(fields[1]) { return .started(pid: pid) }

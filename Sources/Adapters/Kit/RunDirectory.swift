@@ -1,12 +1,14 @@
+import Executor
+
 /// Reading a session's state and logs from its run directory (`~/.runjob/<run>/`),
 /// the files ``SessionWrapper`` keeps: every process manager reports the same way.
-public enum RunDirectory {
+package enum RunDirectory {
     /// Bash defining `report DIR NAME`, which prints `STATE NAME PID EXIT` (`missing`,
     /// `running`, `exited`, `stopped`, `vanished`; `-` for unknown fields). A pid counts
     /// as running only while it is alive, not a zombie, and runs that run's wrapper
     /// (`DIR/NAME.sh`), so a reused pid is not taken for the session. Bash builtins
     /// only: listing a thousand sessions starts no process per session.
-    public static let statusFunction = """
+    package static let statusFunction = """
         alive() {
           case $1 in ''|*[!0-9]*) return 1 ;; esac
           kill -0 "$1" 2>/dev/null || return 1
@@ -32,7 +34,7 @@ public enum RunDirectory {
         """
 
     /// Bash printing the status line of session process `name` in `target`'s run.
-    public static func statusScript(_ name: String, target: ProcessTarget) -> String {
+    package static func statusScript(_ name: String, target: ProcessTarget) -> String {
         """
         d=\(ShellQuoting.quote(target.runDirectory)); n=\(ShellQuoting.quote(name))
         \(statusFunction)
@@ -41,7 +43,7 @@ public enum RunDirectory {
     }
 
     /// Bash printing `RUN STATE NAME PID EXIT` for every session of every run on the instance.
-    public static func listScript(target: ProcessTarget) -> String {
+    package static func listScript(target: ProcessTarget) -> String {
         """
         \(statusFunction)
         for p in \(ShellQuoting.quote(target.runjobDirectory))/*/*.pid; do
@@ -54,7 +56,7 @@ public enum RunDirectory {
     }
 
     /// The states in `report` lines of run `run` (`missing` ones left out).
-    public static func parseStatusLines(_ text: String, run: String) -> [ProcessState] {
+    package static func parseStatusLines(_ text: String, run: String) -> [ProcessState] {
         text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ").map(String.init)
             guard fields.count == 4, fields[0] != "missing" else { return nil }
@@ -63,7 +65,7 @@ public enum RunDirectory {
             let status: ProcessState.Status
             switch fields[0] {
             case "running": status = .running
-            case "exited": status = code == Int(ShellScript.missingDirectoryStatus) ? .failed : .exited
+            case "exited": status = code == Int(RemoteExitStatus.missingDirectory.code) ? .failed : .exited
             case "stopped", "vanished": status = .stopped
             default: status = .unknown
             }
@@ -74,7 +76,7 @@ public enum RunDirectory {
     }
 
     /// The states in `listScript` output.
-    public static func parseList(_ text: String) -> [ProcessState] {
+    package static func parseList(_ text: String) -> [ProcessState] {
         text.split(separator: "\n").compactMap { line -> ProcessState? in
             let text = String(line)
             guard let space = text.firstIndex(of: " ") else { return nil }
@@ -84,7 +86,7 @@ public enum RunDirectory {
 
     /// Bash printing `SIZE START` of `name`'s log and then at most `limit` of its bytes
     /// from START: `offset` (negative: from the end), where the last `tail` lines begin, or 0.
-    public static func logsScript(_ name: String, stream: LogStream, target: ProcessTarget, from offset: Int?, tail: Int?, limit: Int) -> String {
+    package static func logsScript(_ name: String, stream: LogStream, target: ProcessTarget, from offset: Int?, tail: Int?, limit: Int) -> String {
         let file = target.runDirectory + "/" + name + (stream == .stdout ? ".out" : ".err")
         let start: String
         if let offset, offset >= 0 {
@@ -108,7 +110,7 @@ public enum RunDirectory {
     }
 
     /// The chunk in `logsScript` output, or `nil` when it is not that shape.
-    public static func parseLogs(_ output: [UInt8]) -> LogChunk? {
+    package static func parseLogs(_ output: [UInt8]) -> LogChunk? {
         guard let newline = output.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
         let header = String(decoding: output[..<newline], as: UTF8.self).split(separator: " ")
         guard header.count == 2, let size = Int(header[0]), let start = Int(header[1]) else { return nil }
@@ -122,7 +124,7 @@ public enum RunDirectory {
     /// base64-encoded on one line. A fixed number of processes whatever the number of logs:
     /// one `stat` for all sizes, one `cat` for the whole logs of finished sessions (they no
     /// longer change); only logs that are cut, or still written, cost a `head` each.
-    public static func batchLogsScript(directory: String, _ files: [String], limit: Int) -> String {
+    package static func batchLogsScript(directory: String, _ files: [String], limit: Int) -> String {
         let q = ShellQuoting.quote
         let bound = max(0, limit)
         return """
@@ -162,7 +164,7 @@ public enum RunDirectory {
     static let batchBudget = 64 << 20
 
     /// The chunks in `batchLogsScript` output for `count` logs, or `nil` when it is not that shape.
-    public static func parseBatchLogs(_ output: [UInt8], count: Int) -> [LogChunk]? {
+    package static func parseBatchLogs(_ output: [UInt8], count: Int) -> [LogChunk]? {
         let text = String(decoding: output, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.count >= count + 2, lines[count] == "--", let payload = Base64.decode(lines[count + 1]) else { return nil }
@@ -180,7 +182,7 @@ public enum RunDirectory {
     }
 
     /// The first at most `limit` bytes of each of `items`' logs, in one read-only exec.
-    public static func batchLogs(_ items: [LogBatchItem], on target: ProcessTarget, limit: Int) async throws -> [LogChunk] {
+    package static func batchLogs(_ items: [LogBatchItem], on target: ProcessTarget, limit: Int) async throws -> [LogChunk] {
         guard !items.isEmpty else { return [] }
         // A command line has a size limit (one argument: 128 KiB on Linux): read in groups.
         guard items.count <= batchSize else {
@@ -202,7 +204,7 @@ public enum RunDirectory {
     }
 
     /// Runs a read-only script from this file on the instance; a non-zero exit is `process.invalid_output`.
-    public static func read(_ script: String, on target: ProcessTarget, label: String) async throws -> ExecResult {
+    package static func read(_ script: String, on target: ProcessTarget, label: String) async throws -> ExecResult {
         let result = try await target.provider.exec(target.instance, CommandSpec(.shell(script), label: label, readOnly: true), stdin: nil)
         guard result.exitCode == 0 else {
             throw ProcessError(
@@ -214,7 +216,7 @@ public enum RunDirectory {
 
     /// At most `limit` bytes of a session's stdout or stderr log: from `offset` (negative:
     /// from the end), from where the last `tail` lines begin, or from the start.
-    public static func logs(
+    package static func logs(
         _ name: String, stream: LogStream, on target: ProcessTarget, from offset: Int?, tail: Int?, limit: Int = 8 << 20
     ) async throws
         -> LogChunk

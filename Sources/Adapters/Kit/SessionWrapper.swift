@@ -1,11 +1,13 @@
+import Executor
+
 /// The files of one session in its run directory, shared by every process manager:
 /// `<name>.cmd` (the program), `<name>.env` (0600, secret env), input files, and
 /// `<name>.sh`, the wrapper that changes into the cwd (failing loudly), puts the
 /// PATH prefix first, exports the env, feeds stdin, writes `<name>.pid`, waits for
 /// the program, and records its real exit code in `<name>.exit` (128+n after signal n).
-public struct SessionWrapper: Sendable {
+package struct SessionWrapper: Sendable {
     /// Where the program's output goes.
-    public enum Output: Sendable {
+    package enum Output: Sendable {
         /// The wrapper writes `<name>.out` / `<name>.err` itself (the shell manager).
         case files
         /// The wrapper's own stdout/stderr, which the process manager captures into
@@ -14,15 +16,15 @@ public struct SessionWrapper: Sendable {
     }
 
     /// The files to write before launching.
-    public let writes: [FileWrite]
+    package let writes: [FileWrite]
     /// The wrapper script's path.
-    public let wrapperPath: String
+    package let wrapperPath: String
     /// `<run dir>/<name>`: add `.pid`, `.exit`, `.out`, `.err`, `.stopped`.
-    public let base: String
+    package let base: String
 
     /// The files for `spec` in `target`'s run directory; throws `ProcessError` when a
     /// secret value or an input is not available.
-    public init(spec: ProcessSpec, target: ProcessTarget, output: Output) throws {
+    package init(spec: ProcessSpec, target: ProcessTarget, output: Output) throws {
         let directory = target.runDirectory
         let base = directory + "/" + spec.name
         var writes: [FileWrite] = []
@@ -68,7 +70,7 @@ public struct SessionWrapper: Sendable {
         }
         let q = ShellQuoting.quote
         let pathPrefix = spec.pathPrefix.isEmpty ? "" : "export PATH=\(q(spec.pathPrefix.joined(separator: ":"))):\"$PATH\""
-        let missing = ShellScript.missingDirectoryStatus
+        let missing = RemoteExitStatus.missingDirectory.code
         var wrapper = [
             "#!/bin/bash",
             "# runjob session wrapper for \(spec.session) (generated; the program is in \(spec.name).cmd)",
@@ -95,23 +97,20 @@ public struct SessionWrapper: Sendable {
         self.base = base
     }
 
-    /// The exit status of ``awaitPid`` when the wrapper never wrote its pid.
-    public static let silentStatus: Int32 = 95
-
     /// Bash that waits (up to 2 s) for the wrapper's pid file and prints `started PID`
-    /// (see ``SessionLaunch/parse(_:)``); exits with ``silentStatus`` if it never comes.
-    public var awaitPid: String {
+    /// (see ``SessionLaunch/parse(_:)``); exits with ``RemoteExitStatus/wrapperSilent`` if it never comes.
+    package var awaitPid: String {
         let q = ShellQuoting.quote
         return """
             i=0
             while [ ! -s \(q(base)).pid ] && [ $i -lt 400 ]; do sleep 0.005; i=$((i+1)); done
-            [ -s \(q(base)).pid ] || { echo 'the session wrapper did not start' >&2; exit \(Self.silentStatus); }
+            [ -s \(q(base)).pid ] || { echo 'the session wrapper did not start' >&2; exit \(RemoteExitStatus.wrapperSilent.code); }
             printf 'started %s\\n' "$(cat \(q(base)).pid)"
             """
     }
 
     /// Bash that removes the previous state files of the session (before a launch).
-    public var clearState: String {
+    package var clearState: String {
         let q = ShellQuoting.quote
         return "rm -f -- \(q(base)).pid \(q(base)).exit \(q(base)).stopped"
     }
