@@ -66,9 +66,14 @@ struct InterruptStressTests {
         }
     }
 
-    /// Whether `pid` has taken SIGINT and SIGTERM from their default action (blocked, ignored or caught).
+    /// Whether `pid` runs runjob already and has taken SIGINT and SIGTERM from their default
+    /// action (blocked, ignored or caught). Between fork and exec the child still shows the
+    /// test runner's handlers, which the exec then resets: a signal sent then kills it.
     static func handlesInterrupts(_ pid: Int32) -> Bool {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) ?? ""
+        guard executable.hasSuffix("/runjob"),
+            let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        else { return false }
         var mask: UInt64 = 0
         for line in status.split(separator: "\n") where ["SigBlk:", "SigIgn:", "SigCgt:"].contains(where: { line.hasPrefix($0) }) {
             mask |= UInt64(line.split(separator: "\t").last.map(String.init) ?? "", radix: 16) ?? 0

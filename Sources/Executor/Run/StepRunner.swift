@@ -102,10 +102,19 @@ struct StepRunner: Sendable {
         labels[InstanceLabel.boot] = RunClock.newRunID()
         let instance = try await runtime.provider.boot(BootRequest(machine: machine, labels: labels))
         await state.setBooted(machine.name, id: instance.id)
-        if let winner = try await raceWinner(against: instance, machine: machine.name) {
+        // The race check and the boot record go together (one request less on the critical
+        // path): a record written into an instance that then loses the race goes with it.
+        async let winner = raceWinner(against: instance, machine: machine.name)
+        let recorded: Result<String, any Error>
+        do {
+            recorded = .success(try await recordBoot(instance, machine: machine))
+        } catch {
+            recorded = .failure(error)
+        }
+        if let winner = try await winner {
             return try await yield(instance, to: winner, machine: machine)
         }
-        let home = try await recordBoot(instance, machine: machine)
+        let home = try recorded.get()
         await state.setInstance(machine.name, id: instance.id, home: home, bootedHere: true)
         return Outcome(data: [.init("instance", .string(instance.id)), .init("home", .string(home))])
     }
