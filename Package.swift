@@ -14,6 +14,7 @@ let adapters: [(folder: String, target: String)] = [
     ("ClaudeCode", "ClaudeCodeAdapter"),
     ("Codex", "CodexAdapter"),
     ("Command", "CommandAdapter"),
+    ("ClaudeAuth", "ClaudeAuthAdapter"),
 ]
 
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
@@ -107,6 +108,7 @@ var targets: [Target] = [
 let adapterDependencies: [String: [Target.Dependency]] = [
     "LocalAdapter": [subprocess],
     "MorphAdapter": [httpClient],
+    "ClaudeAuthAdapter": [crypto],
 ]
 
 /// Test targets of adapters that run whole plans (they need the manifest, planner and other adapters).

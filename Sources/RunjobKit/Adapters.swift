@@ -1,3 +1,4 @@
+@_exported import ClaudeAuthAdapter
 @_exported import ClaudeCodeAdapter
 @_exported import CodexAdapter
 @_exported import CommandAdapter

@@ -1,3 +1,4 @@
+import AdapterKit
 import AsyncHTTPClient
 import Executor
 import Foundation
@@ -92,7 +93,7 @@ struct MorphHTTP: Sendable {
     ) async throws -> MorphResponse {
         var url = configuration.baseURL + path
         if !query.isEmpty {
-            url += "?" + query.map { Self.percentEncode($0.0) + "=" + Self.percentEncode($0.1) }.joined(separator: "&")
+            url += "?" + PercentEncoding.query(query)
         }
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -272,27 +273,6 @@ struct MorphHTTP: Sendable {
     static func short(_ text: String) -> String {
         let line = text.split(separator: "\n").first.map(String.init) ?? ""
         return line.count > 160 ? String(line.prefix(157)) + "…" : line
-    }
-
-    /// RFC 3986 unreserved characters stay; everything else is %-encoded (brackets too).
-    static func percentEncode(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            if ASCII.isLetter(byte) || ASCII.isDigit(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
-                || byte == UInt8(ascii: "~")
-            {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
-            }
-        }
-        return out
-    }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
     }
 }
 

@@ -1,3 +1,4 @@
+import AdapterKit
 import AsyncHTTPClient
 import Executor
 import Logging
@@ -102,7 +103,7 @@ public struct MorphProvider: VMProvider {
 
     /// `/instance/<id>` with the id percent-encoded (ids come from lists and labels, never trusted as paths).
     static func instancePath(_ id: String) -> String {
-        "/instance/" + MorphHTTP.percentEncode(id)
+        "/instance/" + PercentEncoding.encode(id)
     }
 
     /// Throws the mapped `provider.*` error unless the answer is a 2xx.

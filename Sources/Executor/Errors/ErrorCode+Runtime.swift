@@ -70,6 +70,18 @@ extension ErrorCode {
         public static let stateUnreadable = ErrorCode(rawValue: "orchestration.state_unreadable")
     }
 
+    /// Logins and tokens (`runjob auth claude …`, `${auth:claude}`).
+    public enum Auth {
+        public static let misconfigured = ErrorCode(rawValue: "auth.misconfigured")
+        public static let malformedPaste = ErrorCode(rawValue: "auth.malformed_paste")
+        public static let stateMismatch = ErrorCode(rawValue: "auth.state_mismatch")
+        public static let invalidResponse = ErrorCode(rawValue: "auth.invalid_response")
+        public static let notLoggedIn = ErrorCode(rawValue: "auth.not_logged_in")
+        public static let storeUnreadable = ErrorCode(rawValue: "auth.store_unreadable")
+        public static let storeWriteFailed = ErrorCode(rawValue: "auth.store_write_failed")
+        public static let invalidCredentialsFile = ErrorCode(rawValue: "auth.invalid_credentials_file")
+    }
+
     /// Codes of the command line itself.
     public enum CLI {
         public static let usage = ErrorCode(rawValue: "cli.usage")

@@ -70,3 +70,18 @@ public struct OrchestrationError: RunjobError, Equatable {
         self.context = context
     }
 }
+
+/// An error of a login (Claude OAuth): a malformed paste, a refused grant, an unreadable store…
+/// Never carries a token, a code, a verifier or a request body.
+public struct AuthError: RunjobError, Equatable {
+    public var code: ErrorCode
+    public var message: String
+    public var context: [ErrorContext]
+
+    /// Creates an auth error.
+    public init(_ code: ErrorCode, _ message: String, context: [ErrorContext] = []) {
+        self.code = code
+        self.message = message
+        self.context = context
+    }
+}
