@@ -77,7 +77,7 @@ var targets: [Target] = [
     .target(
         name: "MorphEmulator",
         dependencies: [
-            "Executor", "LocalAdapter",
+            "Executor", "LocalAdapter", crypto,
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -108,7 +108,7 @@ var targets: [Target] = [
 let adapterDependencies: [String: [Target.Dependency]] = [
     "LocalAdapter": [subprocess],
     "MorphAdapter": [httpClient],
-    "ClaudeAuthAdapter": [crypto],
+    "ClaudeAuthAdapter": [crypto, httpClient],
 ]
 
 /// Test targets of adapters that run whole plans (they need the manifest, planner and other adapters).
@@ -117,6 +117,7 @@ let adapterTestDependencies: [String: [Target.Dependency]] = [
     "ShellAdapter": ["LocalAdapter"],
     "MorphAdapter": ["MorphEmulator", "LocalAdapter", "Manifest", "Planner", "ShellAdapter", "CommandAdapter"],
     "ClaudeCodeAdapter": ["LocalAdapter", "ShellAdapter", "Manifest", "Planner"],
+    "ClaudeAuthAdapter": ["MorphEmulator"],
     "CodexAdapter": ["LocalAdapter", "ShellAdapter", "Manifest", "Planner"],
     "PM2Adapter": ["LocalAdapter", "Manifest", "Planner", "CommandAdapter"],
 ]

@@ -80,6 +80,11 @@ extension ErrorCode {
         public static let storeUnreadable = ErrorCode(rawValue: "auth.store_unreadable")
         public static let storeWriteFailed = ErrorCode(rawValue: "auth.store_write_failed")
         public static let invalidCredentialsFile = ErrorCode(rawValue: "auth.invalid_credentials_file")
+        public static let invalidGrant = ErrorCode(rawValue: "auth.invalid_grant")
+        public static let rejected = ErrorCode(rawValue: "auth.rejected")
+        public static let rateLimited = ErrorCode(rawValue: "auth.rate_limited")
+        public static let serverError = ErrorCode(rawValue: "auth.server_error")
+        public static let unreachable = ErrorCode(rawValue: "auth.unreachable")
     }
 
     /// Codes of the command line itself.

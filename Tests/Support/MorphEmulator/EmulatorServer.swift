@@ -3,21 +3,30 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// Serves a ``MorphEmulator`` over HTTP/1.1 on 127.0.0.1 and a random port.
+/// What an emulator served by ``EmulatorServer`` does with each request (the Morph API,
+/// the Claude OAuth token endpoint, …): the server is the same for all of them.
+public protocol EmulatorHandler: Sendable {
+    /// The reply to `request`: an answer, a reset or a hang.
+    func handle(_ request: EmulatorRequest) async -> EmulatorReply
+}
+
+extension MorphEmulator: EmulatorHandler {}
+
+/// Serves an ``EmulatorHandler`` (a ``MorphEmulator``, …) over HTTP/1.1 on 127.0.0.1 and a random port.
 /// Connections are served one request at a time; a `reset` fault closes the
 /// socket with a TCP reset, a `hang` fault leaves the connection open and unanswered.
 public final class EmulatorServer: Sendable {
     /// The port the server listens on.
     public let port: Int
     /// The emulator behind the server.
-    public let emulator: MorphEmulator
+    public let handler: any EmulatorHandler
     private let listener: any Channel
     private let connections: Mutex<[ObjectIdentifier: any Channel]>
     private let serving: Mutex<Task<Void, Never>?>
 
-    private init(port: Int, emulator: MorphEmulator, listener: any Channel) {
+    private init(port: Int, handler: any EmulatorHandler, listener: any Channel) {
         self.port = port
-        self.emulator = emulator
+        self.handler = handler
         self.listener = listener
         self.connections = Mutex([:])
         self.serving = Mutex(nil)
@@ -26,8 +35,8 @@ public final class EmulatorServer: Sendable {
     /// `http://127.0.0.1:<port>`.
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts serving `emulator`; returns once the port is bound.
-    public static func start(_ emulator: MorphEmulator) async throws -> EmulatorServer {
+    /// Starts serving `handler`; returns once the port is bound.
+    public static func start(_ handler: any EmulatorHandler) async throws -> EmulatorServer {
         let bound = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
@@ -41,7 +50,7 @@ public final class EmulatorServer: Sendable {
             try? await bound.channel.close()
             throw EmulatorFaultError(message: "the emulator's socket has no port")
         }
-        let server = EmulatorServer(port: port, emulator: emulator, listener: bound.channel)
+        let server = EmulatorServer(port: port, handler: handler, listener: bound.channel)
         let task = Task<Void, Never> {
             await withDiscardingTaskGroup { group in
                 _ = try? await bound.executeThenClose { inbound in
@@ -85,7 +94,7 @@ public final class EmulatorServer: Sendable {
                     guard let received = head else { continue }
                     let request = EmulatorRequest(
                         method: received.method.rawValue, target: received.uri, headers: received.headers.map { ($0.name, $0.value) }, body: body)
-                    switch await emulator.handle(request) {
+                    switch await handler.handle(request) {
                     case .response(let response):
                         try await write(response, to: outbound, keepAlive: received.isKeepAlive)
                         if !received.isKeepAlive { return }

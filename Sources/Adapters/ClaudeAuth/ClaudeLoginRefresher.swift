@@ -1,0 +1,42 @@
+import Executor
+import Foundation
+
+/// Gives a login that stays valid for at least the minimum validity: refreshes it first
+/// when it would not, one refresh at a time across processes (the store's lock), and
+/// stores the rotated pair before anyone uses the new token. A second process waiting
+/// on the lock re-reads the store and finds the fresh login without asking again.
+public struct ClaudeLoginRefresher: Sendable {
+    /// Where the login is kept.
+    public let store: ClaudeLoginStore
+    /// The token endpoint.
+    public let client: ClaudeTokenClient
+
+    /// A refresher over `store` and `client`.
+    public init(store: ClaudeLoginStore, client: ClaudeTokenClient) {
+        self.store = store
+        self.client = client
+    }
+
+    /// The stored login, refreshed first when it expires within `minValidity` of now;
+    /// `auth.not_logged_in` when there is none.
+    public func validLogin(minValidity: Duration = .seconds(7200), now: @Sendable () -> Int64 = ClaudeLoginRefresher.now) async throws -> ClaudeLogin {
+        let minimum = Int64(minValidity / .milliseconds(1))
+        if let login = try store.load(), !login.needsRefresh(nowMilliseconds: now(), minValidityMilliseconds: minimum) { return login }
+        return try await store.withRefreshLock {
+            guard let login = try store.load() else {
+                throw AuthError(ErrorCode.Auth.notLoggedIn, "there is no Claude login; run `runjob auth claude login`", context: [.init("file", store.path)])
+            }
+            guard login.needsRefresh(nowMilliseconds: now(), minValidityMilliseconds: minimum) else { return login }
+            let fresh = try await client.refresh(login, nowMilliseconds: now())
+            try store.save(fresh)
+            return fresh
+        }
+    }
+
+    /// The wall clock in Unix epoch milliseconds.
+    @Sendable public static func now() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}
