@@ -66,16 +66,18 @@ struct InterruptStressTests {
         }
     }
 
-    /// Whether `pid` runs runjob already and has taken SIGINT and SIGTERM from their default
-    /// action (blocked, ignored or caught). Between fork and exec the child still shows the
-    /// test runner's handlers, which the exec then resets: a signal sent then kills it.
+    /// Whether `pid` runs runjob already and catches SIGINT and SIGTERM. Between fork and
+    /// exec the child still shows the test runner's handlers, which the exec then resets;
+    /// a signal that is only blocked (a mask inherited from the launching thread) would be
+    /// taken by the first thread that leaves it unblocked, before runjob's handler exists:
+    /// only a caught signal counts.
     static func handlesInterrupts(_ pid: Int32) -> Bool {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) ?? ""
         guard executable.hasSuffix("/runjob"),
             let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         else { return false }
         var mask: UInt64 = 0
-        for line in status.split(separator: "\n") where ["SigBlk:", "SigIgn:", "SigCgt:"].contains(where: { line.hasPrefix($0) }) {
+        for line in status.split(separator: "\n") where line.hasPrefix("SigCgt:") {
             mask |= UInt64(line.split(separator: "\t").last.map(String.init) ?? "", radix: 16) ?? 0
         }
         let wanted: UInt64 = 1 << UInt64(SIGINT - 1) | 1 << UInt64(SIGTERM - 1)
@@ -106,6 +108,28 @@ struct InterruptStressTests {
         }
         let status = await command.exitStatus()
         return (status, command.out, command.err)
+    }
+
+    @Test("started with SIGINT and SIGTERM blocked (a mask inherited from the parent), apply unblocks them and still exits 130")
+    func inheritedBlockedMask() async throws {
+        let home = try TemporaryDirectory(prefix: "runjob-stress")
+        defer { home.remove() }
+        let file = try home.write("stress.yaml", Self.manifest(provider: "local"))
+        let environment = ["HOME": home.path, "XDG_STATE_HOME": home.file("state"), "NO_COLOR": "1", "TOKEN": "stress-token-Kp20Xz93Lq"]
+        for signal in [SIGTERM, SIGINT] {
+            let command = try BackgroundCommand(
+                BuiltProducts.runjob, ["apply", file], environment: environment, directory: BuiltProducts.repositoryRoot, blocked: [SIGINT, SIGTERM])
+            let needle = "\"type\":\"step.started\",\"step\":\"start:hold"
+            #expect(await command.eventually(seconds: 60) { command.out.contains(needle) }, "\(command.out)\n\(command.err)")
+            let status = try String(contentsOfFile: "/proc/\(command.process.processIdentifier)/status", encoding: .utf8)
+            let blocked = status.split(separator: "\n").first { $0.hasPrefix("SigBlk:") }.flatMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) } ?? 0
+            let interrupts: UInt64 = 1 << UInt64(SIGINT - 1) | 1 << UInt64(SIGTERM - 1)
+            #expect(blocked & interrupts == 0, "runjob left SIGINT/SIGTERM blocked: SigBlk \(String(blocked, radix: 16))")
+            command.send(signal)
+            #expect(await command.eventually(seconds: 60) { !command.process.isRunning })
+            #expect(await command.exitStatus() == 130, "\(command.err)")
+        }
+        #expect(Self.processes(under: home.path).isEmpty)
     }
 
     @Test("200 SIGINT/SIGTERM at random moments of local applies: each exits 130 and leaves no folder and no process")

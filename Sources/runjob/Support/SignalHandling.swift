@@ -59,6 +59,14 @@ final class EarlyInterrupts: Sendable {
             action.sa_flags = SA_RESTART
             sigaction(number, &action, nil)
         }
+        // A parent may have started runjob with these signals blocked (the mask is inherited
+        // across exec): unblock them here, now that the handler is in place, so a Ctrl-C
+        // is seen and never waits for a thread that happens to leave them unblocked.
+        var interrupts = sigset_t()
+        sigemptyset(&interrupts)
+        sigaddset(&interrupts, SIGINT)
+        sigaddset(&interrupts, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &interrupts, nil)
     }
 
     /// From now on the first signal calls `handler`; one that came already is handed over at once.

@@ -103,8 +103,11 @@ public final class BackgroundCommand: @unchecked Sendable {
     public let process: Process
     private let scratch: TemporaryDirectory
 
-    /// Starts `executable` with `arguments`.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil) throws {
+    /// Starts `executable` with `arguments`; `blocked` signals start blocked in the child (as a
+    /// parent that blocks them would leave them), every other signal unblocked.
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil, blocked: [Int32] = []
+    ) throws {
         scratch = try TemporaryDirectory(prefix: "runjob-bg")
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -118,7 +121,7 @@ public final class BackgroundCommand: @unchecked Sendable {
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.file("stdout")))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.file("stderr")))
         process.standardInput = FileHandle.nullDevice
-        try withUnblockedSignals { try process.run() }
+        try withUnblockedSignals(except: blocked) { try process.run() }
     }
 
     /// Standard output so far.

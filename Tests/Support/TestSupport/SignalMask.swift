@@ -9,12 +9,14 @@ import Foundation
 /// Launches are serialised: `Foundation.Process.run()` on Linux is not safe to call
 /// from many threads at once (the full suite crashed in it, in `memcpy`, with dozens
 /// of launches in flight).
-public func withUnblockedSignals<T>(_ body: () throws -> T) rethrows -> T {
+/// `except` stay blocked (to start a child the way a parent that blocks them would).
+public func withUnblockedSignals<T>(except blocked: [Int32] = [], _ body: () throws -> T) rethrows -> T {
     launches.lock()
     defer { launches.unlock() }
     var empty = sigset_t()
     var previous = sigset_t()
     sigemptyset(&empty)
+    for signal in blocked { sigaddset(&empty, signal) }
     pthread_sigmask(SIG_SETMASK, &empty, &previous)
     defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
     return try body()
