@@ -15,4 +15,14 @@ struct PercentEncodingTests {
         #expect(PercentEncoding.query([("k", "v"), ("a b", "1&evil=2")]) == "k=v&a%20b=1%26evil%3D2")
         #expect(PercentEncoding.query([]) == "")
     }
+
+    @Test("decode is the inverse for query values (+ is a space); a cut or non-hex escape or invalid UTF-8 is nil")
+    func decode() {
+        let text = "a b/[x]é+&="
+        #expect(PercentEncoding.decode(Substring(PercentEncoding.encode(text))) == text)
+        #expect(PercentEncoding.decode("a%2Bb+c") == "a+b c")
+        #expect(PercentEncoding.decode("%4") == nil)
+        #expect(PercentEncoding.decode("%zz") == nil)
+        #expect(PercentEncoding.decode("%FF") == nil)
+    }
 }

@@ -21,7 +21,7 @@ private struct OAuthRig {
     func client(timeout: Duration = .seconds(10)) -> ClaudeTokenClient { ClaudeTokenClient(endpoints: endpoints, timeout: timeout) }
 
     /// A login the way a user makes one: the authorize URL, the approval, the paste, the exchange.
-    func login(now: Int64 = ClaudeLoginRefresher.now()) async throws -> ClaudeLogin {
+    func login(now: Int64 = RunClock.nowMilliseconds()) async throws -> ClaudeLogin {
         let attempt = PKCE()
         let url = AuthorizeURL.build(endpoints, attempt: attempt)
         let query = Dictionary(uniqueKeysWithValues: (url.split(separator: "?")[1]).split(separator: "&").map {

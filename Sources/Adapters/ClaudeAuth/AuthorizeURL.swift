@@ -20,26 +20,4 @@ public enum AuthorizeURL {
         let separator = endpoints.authorizeURL.contains("?") ? "&" : "?"
         return endpoints.authorizeURL + separator + PercentEncoding.query(parameters)
     }
-
-    /// `text` with `%XX` decoded (and `+` as a space, as in query strings); `nil` when malformed.
-    static func percentDecode(_ text: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var index = text.utf8.startIndex
-        let utf8 = text.utf8
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: "%") {
-                let first = utf8.index(after: index)
-                guard first < utf8.endIndex, utf8.index(after: first) < utf8.endIndex else { return nil }
-                let pair = String(decoding: [utf8[first], utf8[utf8.index(after: first)]], as: UTF8.self)
-                guard let value = UInt8(pair, radix: 16) else { return nil }
-                bytes.append(value)
-                index = utf8.index(first, offsetBy: 2)
-            } else {
-                bytes.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-                index = utf8.index(after: index)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
 }

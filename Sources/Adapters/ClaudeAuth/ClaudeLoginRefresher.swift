@@ -1,5 +1,4 @@
 import Executor
-import Foundation
 
 /// Gives a login that stays valid for at least the minimum validity: refreshes it first
 /// when it would not, one refresh at a time across processes (the store's lock), and
@@ -19,7 +18,7 @@ public struct ClaudeLoginRefresher: Sendable {
 
     /// The stored login, refreshed first when it expires within `minValidity` of now;
     /// `auth.not_logged_in` when there is none.
-    public func validLogin(minValidity: Duration = .seconds(7200), now: @Sendable () -> Int64 = ClaudeLoginRefresher.now) async throws -> ClaudeLogin {
+    public func validLogin(minValidity: Duration = .seconds(7200), now: @Sendable () -> Int64 = RunClock.nowMilliseconds) async throws -> ClaudeLogin {
         let minimum = Int64(minValidity / .milliseconds(1))
         if let login = try store.load(), !login.needsRefresh(nowMilliseconds: now(), minValidityMilliseconds: minimum) { return login }
         return try await store.withRefreshLock {
@@ -31,12 +30,5 @@ public struct ClaudeLoginRefresher: Sendable {
             try store.save(fresh)
             return fresh
         }
-    }
-
-    /// The wall clock in Unix epoch milliseconds.
-    @Sendable public static func now() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
 }

@@ -1,3 +1,4 @@
+import AdapterKit
 import Executor
 
 /// What the user pastes after approving: the `code#state` the callback page shows, or
@@ -29,7 +30,7 @@ public enum PastedCode {
             var state: String?
             for pair in query.split(separator: "#", maxSplits: 1)[0].split(separator: "&") {
                 let halves = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                guard halves.count == 2, let value = AuthorizeURL.percentDecode(halves[1]) else { continue }
+                guard halves.count == 2, let value = PercentEncoding.decode(halves[1]) else { continue }
                 if halves[0] == "code" { code = value }
                 if halves[0] == "state" { state = value }
             }
