@@ -52,7 +52,7 @@ var targets: [Target] = [
     ),
     .target(
         name: "RunjobKit",
-        dependencies: ["Executor", "Manifest", "Planner"] + adapters.map { .target(name: $0.target) },
+        dependencies: ["Executor", "Manifest", "Planner", logging] + adapters.map { .target(name: $0.target) },
         exclude: targetDocs
     ),
     .executableTarget(

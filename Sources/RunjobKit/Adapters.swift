@@ -17,5 +17,6 @@ public enum Adapters {
     public static let registry = AdapterRegistry(
         providers: [LocalProvider.descriptor, MorphProvider.descriptor],
         processManagers: [ShellProcessManager.descriptor, PM2ProcessManager.descriptor],
-        agents: [ClaudeCodeAgent.descriptor, CodexAgent.descriptor, CommandAgent.descriptor])
+        agents: [ClaudeCodeAgent.descriptor, CodexAgent.descriptor, CommandAgent.descriptor],
+        logins: [ClaudeLoginSource.descriptor])
 }

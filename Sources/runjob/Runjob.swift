@@ -26,7 +26,7 @@ struct Runjob: ParsableCommand {
         version: "runjob \(version)",
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, LogsCommand.self, DestroyCommand.self,
-            GraphCommand.self, SchemaCommand.self,
+            GraphCommand.self, SchemaCommand.self, AuthCommand.self,
         ]
     )
 

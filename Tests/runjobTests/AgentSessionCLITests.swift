@@ -40,9 +40,11 @@ struct AgentSessionCLITests {
         let home = try TemporaryDirectory(prefix: "runjob-home")
         defer { home.remove() }
         let oauth = Canary(value: "sk-ant-oat01-canary-Qm4Wn8Rt2Yx6Zp0Lk3")
+        // The login `runjob auth claude login` stores (the example reads `${auth:claude}`).
         try home.write(
-            ".claude/.credentials.json",
-            "{\"claudeAiOauth\":{\"accessToken\":\"\(oauth.value)\",\"refreshToken\":\"rt-canary-0123456789abcdef\",\"expiresAt\":4102444800000}}")
+            ".config/runjob/auth/claude.json",
+            "{\"access_token\":\"\(oauth.value)\",\"refresh_token\":\"sk-ant-ort01-canary-0123456789abcdef\",\"expires_at\":4102444800000,\"scopes\":[\"user:inference\"]}")
+        let refreshToken = Canary(value: "sk-ant-ort01-canary-0123456789abcdef")
         let github = Canary(tag: "github")
         let env = [
             "MORPH_API_KEY": Self.key.value, "MORPH_BASE_URL": emulator.baseURL, "REPO_URL": try await localRepository(folder),
@@ -90,7 +92,7 @@ struct AgentSessionCLITests {
         #expect(destroy.status == 0, "\(destroy.err)")
         #expect(try emulator.instances().allSatisfy { $0["deleted"] == .bool(true) })
         for output in outputs {
-            for canary in [Self.key, oauth, github] { #expect(canary.leaks(in: output).isEmpty, "a secret leaked: \(output)") }
+            for canary in [Self.key, oauth, github, refreshToken] { #expect(canary.leaks(in: output).isEmpty, "a secret leaked: \(output)") }
         }
     }
 

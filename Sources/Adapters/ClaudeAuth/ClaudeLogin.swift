@@ -16,10 +16,30 @@ public struct ClaudeLogin: Sendable, Equatable, CustomStringConvertible {
     public var subscriptionType: String?
     /// The account's e-mail address when the server said.
     public var account: String?
+    /// The endpoint preset the login was made with (refreshes go to its token URL).
+    public var preset: ClaudeOAuthEndpoints.Preset?
+    /// Where the refresh token went when a manifest handed the login over to a machine;
+    /// `nil` while the login is this machine's own.
+    public var handover: Handover?
+
+    /// Where a login was handed over to, and when.
+    public struct Handover: Sendable, Equatable {
+        /// The machine and job it went to (`main of repo-review (workspace default)`).
+        public var destination: String
+        /// When, in Unix epoch milliseconds.
+        public var at: Int64
+
+        /// Records a handover.
+        public init(destination: String, at: Int64) {
+            self.destination = destination
+            self.at = at
+        }
+    }
 
     /// Creates a login.
     public init(
-        accessToken: String, refreshToken: String?, expiresAt: Int64, scopes: [String], subscriptionType: String? = nil, account: String? = nil
+        accessToken: String, refreshToken: String?, expiresAt: Int64, scopes: [String], subscriptionType: String? = nil, account: String? = nil,
+        preset: ClaudeOAuthEndpoints.Preset? = nil, handover: Handover? = nil
     ) {
         self.accessToken = accessToken
         self.refreshToken = refreshToken
@@ -27,6 +47,8 @@ public struct ClaudeLogin: Sendable, Equatable, CustomStringConvertible {
         self.scopes = scopes
         self.subscriptionType = subscriptionType
         self.account = account
+        self.preset = preset
+        self.handover = handover
     }
 
     /// Whether the access token expires within `minValidity` of `now` (milliseconds).

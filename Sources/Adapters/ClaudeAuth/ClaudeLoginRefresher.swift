@@ -20,15 +20,41 @@ public struct ClaudeLoginRefresher: Sendable {
     /// `auth.not_logged_in` when there is none.
     public func validLogin(minValidity: Duration = .seconds(7200), now: @Sendable () -> Int64 = RunClock.nowMilliseconds) async throws -> ClaudeLogin {
         let minimum = Int64(minValidity / .milliseconds(1))
-        if let login = try store.load(), !login.needsRefresh(nowMilliseconds: now(), minValidityMilliseconds: minimum) { return login }
+        if let login = try store.load(), login.handover == nil, !login.needsRefresh(nowMilliseconds: now(), minValidityMilliseconds: minimum) {
+            return login
+        }
         return try await store.withRefreshLock {
             guard let login = try store.load() else {
                 throw AuthError(ErrorCode.Auth.notLoggedIn, "there is no Claude login; run `runjob auth claude login`", context: [.init("file", store.path)])
             }
+            if let handover = login.handover { throw Self.handedOver(handover, store: store) }
             guard login.needsRefresh(nowMilliseconds: now(), minValidityMilliseconds: minimum) else { return login }
             let fresh = try await client.refresh(login, nowMilliseconds: now())
             try store.save(fresh)
             return fresh
         }
+    }
+
+    /// The stored login refreshed now, whatever its expiry (under the same lock);
+    /// `auth.not_logged_in`, `auth.handed_over` or the token endpoint's error otherwise.
+    public func refreshNow(now: @Sendable () -> Int64 = RunClock.nowMilliseconds) async throws -> ClaudeLogin {
+        try await store.withRefreshLock {
+            guard let login = try store.load() else {
+                throw AuthError(ErrorCode.Auth.notLoggedIn, "there is no Claude login; run `runjob auth claude login`", context: [.init("file", store.path)])
+            }
+            if let handover = login.handover { throw Self.handedOver(handover, store: store) }
+            let fresh = try await client.refresh(login, nowMilliseconds: now())
+            try store.save(fresh)
+            return fresh
+        }
+    }
+
+    /// `auth.handed_over`: the login's refresh token lives on a machine now.
+    static func handedOver(_ handover: ClaudeLogin.Handover, store: ClaudeLoginStore) -> AuthError {
+        AuthError(
+            ErrorCode.Auth.handedOver,
+            "the Claude login was handed over to \(handover.destination) (`${auth:claude.handover}`), which now refreshes it; "
+                + "log in again here: `runjob auth claude login`",
+            context: [.init("file", store.path)])
     }
 }

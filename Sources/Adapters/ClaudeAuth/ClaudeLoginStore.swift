@@ -37,7 +37,11 @@ public struct ClaudeLoginStore: Sendable {
         return ClaudeLogin(
             accessToken: token, refreshToken: document["refresh_token"]?.stringValue, expiresAt: Int64(expires),
             scopes: document["scopes"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-            subscriptionType: document["subscription_type"]?.stringValue, account: document["account"]?.stringValue)
+            subscriptionType: document["subscription_type"]?.stringValue, account: document["account"]?.stringValue,
+            preset: document["preset"]?.stringValue.flatMap(ClaudeOAuthEndpoints.Preset.init(rawValue:)),
+            handover: document["handed_over_to"]?.stringValue.map {
+                ClaudeLogin.Handover(destination: $0, at: Int64(document["handed_over_at"]?.intValue ?? 0))
+            })
     }
 
     /// Stores `login` in place of the previous one, keeping the keys runjob does not know.
@@ -54,6 +58,9 @@ public struct ClaudeLoginStore: Sendable {
         set("scopes", .array(login.scopes.map { .string($0) }))
         set("subscription_type", login.subscriptionType.map { .string($0) })
         set("account", login.account.map { .string($0) })
+        set("preset", login.preset.map { .string($0.rawValue) })
+        set("handed_over_to", login.handover.map { .string($0.destination) })
+        set("handed_over_at", login.handover.map { .int(Int($0.at)) })
         try write(Array(JSONValue.object(members).compactText.utf8) + [0x0A])
     }
 

@@ -56,6 +56,7 @@ public struct ClaudeTokenClient: Sendable {
         if fresh.scopes.isEmpty { fresh.scopes = login.scopes }
         fresh.subscriptionType = fresh.subscriptionType ?? login.subscriptionType
         fresh.account = fresh.account ?? login.account
+        fresh.preset = login.preset
         return fresh
     }
 

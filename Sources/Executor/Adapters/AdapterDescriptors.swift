@@ -134,12 +134,17 @@ public struct AdapterRegistry: Sendable {
     public var processManagers: [ProcessManagerDescriptor]
     /// Agent adapters, in help order.
     public var agents: [AgentDescriptor]
+    /// Login adapters (`${auth:NAME}`), in help order.
+    public var logins: [LoginSourceDescriptor]
 
     /// A registry of the given adapters.
-    public init(providers: [ProviderDescriptor], processManagers: [ProcessManagerDescriptor], agents: [AgentDescriptor]) {
+    public init(
+        providers: [ProviderDescriptor], processManagers: [ProcessManagerDescriptor], agents: [AgentDescriptor], logins: [LoginSourceDescriptor] = []
+    ) {
         self.providers = providers
         self.processManagers = processManagers
         self.agents = agents
+        self.logins = logins
     }
 
     /// The provider of kind `kind`.
@@ -148,6 +153,8 @@ public struct AdapterRegistry: Sendable {
     public func processManager(_ kind: String) -> ProcessManagerDescriptor? { processManagers.first { $0.kind == kind } }
     /// The agent of kind `kind`.
     public func agent(_ kind: String) -> AgentDescriptor? { agents.first { $0.kind == kind } }
+    /// The login named `name`.
+    public func login(_ name: String) -> LoginSourceDescriptor? { logins.first { $0.name == name } }
 
     /// The adapters `plan` names, made by their factories: its provider (and the secrets that
     /// provider holds), its process manager, and every agent. Throws the adapter's error when

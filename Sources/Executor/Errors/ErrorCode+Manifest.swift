@@ -34,6 +34,7 @@ extension ErrorCode {
         public static let pathOutsideInstance = ErrorCode(rawValue: "manifest.path_outside_instance")
         public static let invalidEnvName = ErrorCode(rawValue: "manifest.invalid_env_name")
         public static let conflictingFields = ErrorCode(rawValue: "manifest.conflicting_fields")
+        public static let handoverOnManyMachines = ErrorCode(rawValue: "manifest.handover_on_many_machines")
         public static let unknownKind = ErrorCode(rawValue: "manifest.unknown_kind")
         // References between parts of the manifest.
         public static let unknownReference = ErrorCode(rawValue: "manifest.unknown_reference")

@@ -77,6 +77,8 @@ extension ErrorCode {
         public static let stateMismatch = ErrorCode(rawValue: "auth.state_mismatch")
         public static let invalidResponse = ErrorCode(rawValue: "auth.invalid_response")
         public static let notLoggedIn = ErrorCode(rawValue: "auth.not_logged_in")
+        public static let handedOver = ErrorCode(rawValue: "auth.handed_over")
+        public static let keychainUnavailable = ErrorCode(rawValue: "auth.keychain_unavailable")
         public static let storeUnreadable = ErrorCode(rawValue: "auth.store_unreadable")
         public static let storeWriteFailed = ErrorCode(rawValue: "auth.store_write_failed")
         public static let invalidCredentialsFile = ErrorCode(rawValue: "auth.invalid_credentials_file")

@@ -17,12 +17,15 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     /// so redacting it would only mangle output. It still counts as the source's value
     /// (placeholders and digests treat it like any secret).
     public let isSensitive: Bool
+    /// Why an unresolved secret has no value, as placeholders show it (`unset`, `not logged in`).
+    public let missingState: String
 
     /// A resolved secret holding `value`.
     public init(source: SecretSource, value: String) {
         self.source = source
         self.value = value
         self.isSensitive = true
+        self.missingState = "unset"
     }
 
     /// The default written in the manifest for `source`, used because the source had no
@@ -31,13 +34,16 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
         self.source = source
         self.value = defaultValue
         self.isSensitive = false
+        self.missingState = "unset"
     }
 
-    /// A secret whose variable or file was missing.
-    public init(unresolved source: SecretSource) {
+    /// A secret whose variable, file or login was missing; `state` says how placeholders
+    /// show it (`<secret auth:claude (not logged in)>`).
+    public init(unresolved source: SecretSource, state: String = "unset") {
         self.source = source
         self.value = nil
         self.isSensitive = true
+        self.missingState = state
     }
 
     /// Whether the value is known.
@@ -49,12 +55,12 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     /// The value's size in UTF-8 bytes (0 when unresolved).
     public var byteCount: Int { value?.utf8.count ?? 0 }
 
-    /// `<secret SOURCE>` or `<secret SOURCE (unset)>`.
+    /// `<secret SOURCE>`, or `<secret SOURCE (unset)>` (or another missing state) when unresolved.
     public var description: String { placeholder(.withState) }
 
     /// The placeholder in the given style.
     public func placeholder(_ style: PlaceholderStyle) -> String {
-        isResolved || style == .sourceOnly ? "<secret \(source)>" : "<secret \(source) (unset)>"
+        isResolved || style == .sourceOnly ? "<secret \(source)>" : "<secret \(source) (\(missingState))>"
     }
 
     /// Same as ``description``.

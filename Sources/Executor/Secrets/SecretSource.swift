@@ -8,6 +8,8 @@ public struct SecretSource: Sendable, Hashable, Codable, Comparable, CustomStrin
         case file
         /// A value that only exists at run time (a token a provider returned, for example).
         case runtime
+        /// A value of a stored login (`${auth:claude}`, `${auth:claude.access_token}`).
+        case auth
 
         public static func < (lhs: Kind, rhs: Kind) -> Bool { lhs.rawValue < rhs.rawValue }
     }
@@ -27,10 +29,12 @@ public struct SecretSource: Sendable, Hashable, Codable, Comparable, CustomStrin
     public static func env(_ name: String) -> SecretSource { SecretSource(kind: .env, name: name) }
     /// A source for the file at `path` (as written in the manifest).
     public static func file(_ path: String) -> SecretSource { SecretSource(kind: .file, name: path) }
+    /// A source for the value `name` of a stored login (`claude`, `claude.access_token`).
+    public static func auth(_ name: String) -> SecretSource { SecretSource(kind: .auth, name: name) }
     /// A source for a value produced at run time.
     public static func runtime(_ label: String) -> SecretSource { SecretSource(kind: .runtime, name: label) }
 
-    /// `env:NAME`, `file:PATH` or `runtime:LABEL`.
+    /// `env:NAME`, `file:PATH`, `auth:NAME` or `runtime:LABEL`.
     public var description: String { "\(kind.rawValue):\(name)" }
 
     /// Orders by kind, then name.

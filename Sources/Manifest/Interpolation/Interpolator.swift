@@ -1,10 +1,11 @@
 import Executor
 
-/// Turns scalar text with `${env:…}` / `${file:…}` references into an
+/// Turns scalar text with `${env:…}` / `${file:…}` / `${auth:…}` references into an
 /// ``InterpolatedString``.
 ///
 /// Syntax: `${env:NAME}`, `${env:NAME:-default}`, `${file:PATH}`, each optionally
-/// ending in `|plain` (the value is not secret), and `$${` for a literal `${`.
+/// ending in `|plain` (the value is not secret), `${auth:LOGIN}` and
+/// `${auth:LOGIN.VALUE}` (always secret), and `$${` for a literal `${`.
 /// Only `${` followed by a lowercase word and `:` is a reference, so shell
 /// expansions such as `${HOME}` or `${VAR:-x}` pass through untouched.
 /// Values from env and files are secrets unless marked `|plain`.
@@ -25,16 +26,29 @@ struct Interpolator {
         var usedDefault: Bool
         /// The value is a word or number runjob itself prints (see ``PrintedVocabulary``).
         var masksOutput = false
+        /// Why a login's value is missing and what to do, for messages.
+        var missingDetail: String? = nil
     }
 
     static let maxFileBytes = 10 << 20
     let environment: ManifestEnvironment
+    /// The stored logins, shared by every reader of one manifest.
+    let logins: LoginLookup
     private let cache: FileCache
 
-    init(environment: ManifestEnvironment) {
+    init(environment: ManifestEnvironment, logins: LoginLookup) {
         self.environment = environment
+        self.logins = logins
         self.cache = FileCache(environment: environment)
     }
+
+    /// An interpolator that knows no login adapter (tests of env and file references).
+    init(environment: ManifestEnvironment) {
+        self.init(environment: environment, logins: LoginLookup(descriptors: [], environment: environment))
+    }
+
+    /// The reference words this interpolator reads.
+    private var sourceWords: [String] { logins.descriptors.isEmpty ? ["env", "file"] : ["env", "file", "auth"] }
 
     /// The interpolated value of `text` and the references it used.
     func interpolate(_ text: String) -> Result<(InterpolatedString, [Reference]), Problem> {
@@ -107,12 +121,59 @@ struct Interpolator {
         switch source {
         case "env": return resolveEnv(body, isPlain: isPlain)
         case "file": return resolveFile(body, isPlain: isPlain)
+        case "auth" where !logins.descriptors.isEmpty: return resolveAuth(body, isPlain: isPlain)
         default:
+            let forms = logins.descriptors.isEmpty ? "${env:NAME} or ${file:PATH}" : "${env:NAME}, ${file:PATH} or ${auth:LOGIN}"
             return .failure(
                 Problem(
                     code: ErrorCode.Manifest.invalidInterpolation,
-                    message: "unknown reference `${\(source):…}`; use ${env:NAME} or ${file:PATH} (write $${ for a literal ${)",
-                    suggestion: Suggestions.closest(to: source, among: ["env", "file"])))
+                    message: "unknown reference `${\(source):…}`; use \(forms) (write $${ for a literal ${)",
+                    suggestion: Suggestions.closest(to: source, among: sourceWords)))
+        }
+    }
+
+    /// `${auth:LOGIN}` or `${auth:LOGIN.VALUE}`: a value of a stored login, always secret.
+    private func resolveAuth(_ body: String, isPlain: Bool) -> Result<(InterpolatedString.Part, Reference), Problem> {
+        let names = logins.descriptors.map(\.name)
+        let loginName = String(body.prefix { $0 != "." })
+        let valueName = body.count > loginName.count ? String(body.dropFirst(loginName.count + 1)) : ""
+        guard let descriptor = logins.descriptor(loginName) else {
+            return .failure(
+                Problem(
+                    code: ErrorCode.Manifest.invalidInterpolation,
+                    message: "`${auth:\(body)}` names no login runjob knows (logins: \(names.joined(separator: ", ")))",
+                    suggestion: Suggestions.closest(to: loginName, among: names).map { "${auth:\($0)}" }))
+        }
+        guard descriptor.value(valueName) != nil else {
+            let forms = descriptor.values.map { $0.name.isEmpty ? "${auth:\(descriptor.name)}" : "${auth:\(descriptor.name).\($0.name)}" }
+            return .failure(
+                Problem(
+                    code: ErrorCode.Manifest.invalidInterpolation,
+                    message: "the login `\(descriptor.name)` has no value `\(valueName)`; use \(forms.joined(separator: ", "))",
+                    suggestion: Suggestions.closest(to: valueName, among: descriptor.values.map(\.name).filter { !$0.isEmpty })
+                        .map { "${auth:\(descriptor.name).\($0)}" }))
+        }
+        guard !isPlain else {
+            return .failure(
+                Problem(
+                    code: ErrorCode.Manifest.invalidInterpolation,
+                    message: "`${auth:\(body)|plain}`: a login's values are always secret; remove `|plain`"))
+        }
+        let source = descriptor.source(valueName)
+        switch logins.state(of: descriptor) {
+        case .available(let values, _, _):
+            guard let value = values[valueName] else {
+                let reference = Reference(
+                    source: source, isPlain: false, isMissing: true, valueBytes: 0, usedDefault: false,
+                    missingDetail: "the stored \(descriptor.name) login has no such value; run `\(descriptor.loginCommand)`")
+                return .success((.secret(Secret(unresolved: source, state: "not available")), reference))
+            }
+            let reference = Reference(source: source, isPlain: false, isMissing: false, valueBytes: value.utf8.count, usedDefault: false)
+            return .success((.secret(Secret(source: source, value: value)), reference))
+        case .unavailable(let state, let detail):
+            let reference = Reference(
+                source: source, isPlain: false, isMissing: true, valueBytes: 0, usedDefault: false, missingDetail: detail)
+            return .success((.secret(Secret(unresolved: source, state: state)), reference))
         }
     }
 

@@ -1,8 +1,9 @@
 import Executor
 
 /// What a manifest may read from the machine running runjob: environment
-/// variables and files for `${env:…}` / `${file:…}`. Injected, so tests pass
-/// their own and nothing reads the real environment behind the caller's back.
+/// variables and files for `${env:…}` / `${file:…}`, and stored logins for
+/// `${auth:…}`. Injected, so tests pass their own and nothing reads the real
+/// environment behind the caller's back.
 public struct ManifestEnvironment: Sendable {
     /// The outcome of reading a file named in `${file:…}`.
     public enum FileContent: Sendable, Equatable {
@@ -24,13 +25,19 @@ public struct ManifestEnvironment: Sendable {
     public var home: String?
     /// Reads an absolute path.
     public var readFile: @Sendable (String) -> FileContent
+    /// Reads a stored login (`${auth:NAME}`); by default through the login adapter, from `variables`.
+    public var readLogin: @Sendable (LoginSourceDescriptor) -> LoginState
 
-    /// Creates an environment.
-    public init(variables: [String: String], baseDirectory: String, home: String?, readFile: @escaping @Sendable (String) -> FileContent) {
+    /// Creates an environment; without `readLogin`, logins are read by their adapters from `variables`.
+    public init(
+        variables: [String: String], baseDirectory: String, home: String?,
+        readLogin: (@Sendable (LoginSourceDescriptor) -> LoginState)? = nil, readFile: @escaping @Sendable (String) -> FileContent
+    ) {
         self.variables = variables
         self.baseDirectory = baseDirectory
         self.home = home
         self.readFile = readFile
+        self.readLogin = readLogin ?? { descriptor in descriptor.read(variables) }
     }
 
     /// An environment with the given variables and no files.

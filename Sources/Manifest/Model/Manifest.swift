@@ -24,6 +24,8 @@ public struct Manifest: Sendable {
     public var warnings: [ManifestDiagnostic]
     /// Sources whose value was missing (unset variables, missing files), sorted and unique.
     public var unresolvedSources: [SecretSource]
+    /// The stored logins `${auth:…}` references use, in registry order.
+    public var logins: [LoginUse] = []
 
     /// Creates a manifest. ``ManifestLoader`` is the usual way to get one.
     public init(
@@ -42,5 +44,26 @@ public struct Manifest: Sendable {
         self.sessions = sessions
         self.warnings = warnings
         self.unresolvedSources = unresolvedSources
+    }
+}
+
+/// A stored login a manifest uses through `${auth:…}`.
+public struct LoginUse: Sendable, Equatable {
+    /// The login's name (`claude`).
+    public var name: String
+    /// How long its token must stay valid when apply resolves it (milliseconds).
+    public var minValidityMilliseconds: Int
+    /// The one machine a value that hands the login over (`${auth:claude.handover}`)
+    /// reaches; `nil` when no such value is used.
+    public var handoverMachine: String?
+    /// Whether the login was available when the manifest was read.
+    public var isAvailable: Bool
+
+    /// Creates a use.
+    public init(name: String, minValidityMilliseconds: Int, handoverMachine: String? = nil, isAvailable: Bool) {
+        self.name = name
+        self.minValidityMilliseconds = minValidityMilliseconds
+        self.handoverMachine = handoverMachine
+        self.isAvailable = isAvailable
     }
 }

@@ -45,7 +45,31 @@ public struct ManifestSchema: Sendable {
                 doc: "Credential profiles by name: files installed before sessions start"),
             OptionField(
                 "sessions", .map(key: .name, value: sessionType), doc: "Sessions by name: commands or agents started under the process manager"),
-        ])
+        ] + (registry.logins.isEmpty ? [] : [OptionField("auth", .object(logins), doc: "Settings of the stored logins that `${auth:…}` reads")]))
+    }
+
+    /// `auth:` — one block per login adapter.
+    public var logins: OptionSchema {
+        OptionSchema(
+            registry.logins.map { login in
+                OptionField(
+                    login.name,
+                    .object(
+                        OptionSchema([
+                            OptionField(
+                                "min_validity", .duration,
+                                doc: "How long the token must stay valid when apply resolves `${auth:\(login.name)…}`; refreshed first when it would not",
+                                default: Self.durationText(login.defaultMinValidityMilliseconds))
+                        ])), doc: login.summary)
+            })
+    }
+
+    /// `2h`, `90m`, `45s` for a whole number of milliseconds.
+    static func durationText(_ milliseconds: Int) -> String {
+        if milliseconds % 3_600_000 == 0 { return "\(milliseconds / 3_600_000)h" }
+        if milliseconds % 60_000 == 0 { return "\(milliseconds / 60_000)m" }
+        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
+        return "\(milliseconds)ms"
     }
 
     /// `provider:` — one case per provider adapter.

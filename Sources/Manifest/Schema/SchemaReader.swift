@@ -16,17 +16,27 @@ final class SchemaReader {
     private var warnedShortSecrets: Set<SecretSource> = []
     /// Every secret source read, with whether it was missing.
     private(set) var references: [Interpolator.Reference] = []
+    /// Every `${auth:…}` read, with where it was written (for checks across blocks).
+    private(set) var loginReferences: [LocatedReference] = []
+
+    /// A reference and the place it was written.
+    struct LocatedReference: Sendable {
+        var reference: Interpolator.Reference
+        var location: SourceLocation
+        var path: String
+    }
 
     /// Everything a reader found, to move to another reader (see ``absorb(_:)``).
     struct Findings: Sendable {
         var diagnostics: [ManifestDiagnostic]
         var references: [Interpolator.Reference]
+        var loginReferences: [LocatedReference]
         var warnedShortSecrets: Set<SecretSource>
     }
 
     /// This reader's findings.
     var findings: Findings {
-        Findings(diagnostics: bag.items, references: references, warnedShortSecrets: warnedShortSecrets)
+        Findings(diagnostics: bag.items, references: references, loginReferences: loginReferences, warnedShortSecrets: warnedShortSecrets)
     }
 
     /// Takes over another reader's findings (read from a later part of the document),
@@ -42,6 +52,7 @@ final class SchemaReader {
             bag.append(diagnostic)
         }
         references += other.references
+        loginReferences += other.loginReferences
         warnedShortSecrets.formUnion(other.warnedShortSecrets)
     }
 
@@ -328,6 +339,10 @@ final class SchemaReader {
     }
 
     private func noteReference(_ reference: Interpolator.Reference, at node: YAMLNode, path: YAMLPath) {
+        if reference.source.kind == .auth {
+            loginReferences.append(LocatedReference(reference: reference, location: node.location, path: path.text))
+            return
+        }
         if reference.isMissing {
             guard strict else { return }
             let isEnv = reference.source.kind == .env

@@ -53,15 +53,19 @@ struct ManifestBuilder {
             reader: reader, registry: schema.registry, machines: machines.declared, profiles: profiles.declared, sessions: sessions.declared)
         checks.run()
         checkPrompts(sessions.specs)
+        let logins = LoginChecks(reader: reader, registry: schema.registry, root: root, schema: schema)
+            .run(profiles: profiles.specs, sessions: sessions.specs)
 
         guard !reader.bag.hasErrors, let version, let name, let provider, let processManager else {
             throw ManifestError(diagnostics: reader.bag.items)
         }
         let unresolved = Set(reader.references.filter(\.isMissing).map(\.source)).sorted()
-        return Manifest(
+        var manifest = Manifest(
             version: version, name: name.description, description: description?.description, source: file, provider: provider,
             processManager: processManager, machines: machines.specs, credentials: profiles.specs, sessions: sessions.specs,
             warnings: reader.bag.items.filter { $0.severity == .warning }, unresolvedSources: unresolved)
+        manifest.logins = logins
+        return manifest
     }
 
     /// The provider kind, read quietly so machine options can be checked against it.
@@ -233,11 +237,12 @@ struct ManifestBuilder {
         // reader, then fold its findings into the main reader in document order.
         let middle = pairs.count / 2
         let environment = reader.interpolator.environment
+        let logins = reader.interpolator.logins
         let strict = reader.strict
         let pathsStayInInstance = reader.pathsStayInInstance
         let halves = Mutex<[ChunkOutcome?]>([nil, nil])
         DispatchQueue.concurrentPerform(iterations: 2) { part in
-            let chunkReader = SchemaReader(interpolator: Interpolator(environment: environment), strict: strict)
+            let chunkReader = SchemaReader(interpolator: Interpolator(environment: environment, logins: logins), strict: strict)
             chunkReader.pathsStayInInstance = pathsStayInInstance
             let range = part == 0 ? 0..<middle : middle..<pairs.count
             let result = Self.readSessions(

@@ -30,7 +30,8 @@ public struct ManifestLoader: Sendable {
         case .failure(let error): throw error
         case .success(let node): root = node
         }
-        let reader = SchemaReader(interpolator: Interpolator(environment: environment), strict: strict)
+        let logins = LoginLookup(descriptors: registry.logins, environment: environment)
+        let reader = SchemaReader(interpolator: Interpolator(environment: environment, logins: logins), strict: strict)
         var builder = ManifestBuilder(root: root, file: file, schema: ManifestSchema(registry: registry), reader: reader)
         return try builder.build()
     }

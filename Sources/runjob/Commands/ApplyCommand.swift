@@ -67,7 +67,9 @@ struct ApplyCommand: ParsableCommand {
         // Signals from the very start (`main` installed the handler before parsing): an interrupt
         // before the run begins still exits 130, after cleaning up nothing.
         let early = EarlyInterrupts.process
-        let plan = try CommandSupport.loadPlan(file)
+        let environment = ProcessInfo.processInfo.environment
+        let (manifest, loginSecrets) = try Self.manifestWithFreshLogins(file, environment: environment)
+        let plan = Planner().plan(manifest)
         try CommandSupport.checkSessions(rerun, in: plan, option: "--rerun")
         do {
             try plan.requireEverySecret()
@@ -76,8 +78,7 @@ struct ApplyCommand: ParsableCommand {
             CommandSupport.report(error, redactor: Redactor())
             throw ExitCode(ExitCodes.usage)
         }
-        let environment = ProcessInfo.processInfo.environment
-        let redactor = Redactor(secrets: plan.allSecrets)
+        let redactor = Redactor(secrets: plan.allSecrets + loginSecrets)
         let logger = log.isEnabled ? try log.logger(redactor: redactor) : nil
         let runtime: Runtime
         do {
@@ -104,6 +105,44 @@ struct ApplyCommand: ParsableCommand {
                     + "Run `runjob apply --replace` to replace its instances, or `runjob destroy` first.\n")
         }
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        do {
+            try Logins.handOver(manifest, workspace: workspace.workspace, environment: environment)
+        } catch {
+            CommandSupport.report(error, redactor: redactor)
+            throw ExitCode(ExitCodes.failure)
+        }
+    }
+
+    /// The manifest, after making every login it uses (`${auth:…}`) valid for its minimum
+    /// validity, read again when that refreshed one; and the logins' tokens for redactors.
+    /// A login that is missing or cannot be refreshed stops apply here, before anything boots:
+    /// exit 2 when the user has to log in, 1 when the token endpoint failed.
+    static func manifestWithFreshLogins(_ file: String, environment: [String: String]) throws -> (Manifest, [Secret]) {
+        let input = ManifestInput(argument: file)
+        let bytes: [UInt8]
+        switch input.readBytes(limit: YAMLLimits.default.maxBytes) {
+        case .failure:
+            return (try CommandSupport.loadManifest(file), [])
+        case .success(let read): bytes = read
+        }
+        guard case .success(let first) = input.load(bytes: bytes, strict: false), !first.logins.isEmpty else {
+            return (try CommandSupport.loadManifest(input, bytes: bytes), [])
+        }
+        let prepared = AsyncBridge.run { () async -> Result<[Secret], any Error> in
+            do {
+                return .success(try await Logins.prepare(first, environment: environment))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch prepared {
+        case .success(let secrets):
+            return (try CommandSupport.loadManifest(input, bytes: bytes), secrets)
+        case .failure(let error):
+            CommandSupport.report(error, redactor: Redactor(secrets: Logins.secrets(of: first, environment: environment)))
+            let needsLogin = [ErrorCode.Auth.notLoggedIn, ErrorCode.Auth.handedOver].contains((error as? any RunjobError)?.code)
+            throw ExitCode(needsLogin ? ExitCodes.usage : ExitCodes.failure)
+        }
     }
 }
 

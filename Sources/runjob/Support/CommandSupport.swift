@@ -59,14 +59,33 @@ enum CommandSupport {
     /// Loads `file` (non-strict), prints warnings or errors to stderr, and plans it.
     /// Throws exit code 2 when the manifest is invalid.
     static func loadPlan(_ file: String, strict: Bool = false) throws -> Plan {
-        let renderer = DiagnosticRenderer(format: .text, useColor: Console.useColor(fileDescriptor: 2))
-        switch ManifestInput(argument: file).load(strict: strict) {
-        case .failure(let error):
-            Console.err(renderer.render(error.diagnostics))
-            throw ExitCode(ExitCodes.usage)
-        case .success(let manifest):
-            Console.err(renderer.render(manifest.warnings))
-            return Planner().plan(manifest)
+        Planner().plan(try loadManifest(file, strict: strict))
+    }
+
+    /// Loads `file` (non-strict) and prints its warnings or errors to stderr; throws exit
+    /// code 2 when the manifest is invalid.
+    static func loadManifest(_ file: String, strict: Bool = false) throws -> Manifest {
+        let input = ManifestInput(argument: file)
+        switch input.readBytes(limit: YAMLLimits.default.maxBytes) {
+        case .failure(let error): throw printed(error)
+        case .success(let bytes): return try loadManifest(input, bytes: bytes, strict: strict)
         }
+    }
+
+    /// Loads a manifest from bytes already read, printing its warnings or errors.
+    static func loadManifest(_ input: ManifestInput, bytes: [UInt8], strict: Bool = false) throws -> Manifest {
+        switch input.load(bytes: bytes, strict: strict) {
+        case .failure(let error): throw printed(error)
+        case .success(let manifest):
+            let renderer = DiagnosticRenderer(format: .text, useColor: Console.useColor(fileDescriptor: 2))
+            Console.err(renderer.render(manifest.warnings))
+            return manifest
+        }
+    }
+
+    private static func printed(_ error: ManifestError) -> ExitCode {
+        let renderer = DiagnosticRenderer(format: .text, useColor: Console.useColor(fileDescriptor: 2))
+        Console.err(renderer.render(error.diagnostics))
+        return ExitCode(ExitCodes.usage)
     }
 }

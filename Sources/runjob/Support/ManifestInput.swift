@@ -40,11 +40,14 @@ struct ManifestInput {
 
     /// Loads the manifest with the process environment.
     func load(strict: Bool, limits: YAMLLimits = .default) -> Result<Manifest, ManifestError> {
-        let bytes: [UInt8]
         switch readBytes(limit: limits.maxBytes) {
         case .failure(let error): return .failure(error)
-        case .success(let read): bytes = read
+        case .success(let bytes): return load(bytes: bytes, strict: strict, limits: limits)
         }
+    }
+
+    /// Loads the manifest from `bytes` already read (a second read of stdin would find nothing).
+    func load(bytes: [UInt8], strict: Bool, limits: YAMLLimits = .default) -> Result<Manifest, ManifestError> {
         let loader = ManifestLoader(
             registry: Adapters.registry, environment: .system(manifestPath: argument), limits: limits, strict: strict)
         do {

@@ -47,6 +47,7 @@ public actor ClaudeOAuthEmulator: EmulatorHandler {
     /// `challenge` and `state`: `code#state`, the code single-use.
     public func approve(challenge: String, state: String, redirectURI: String? = nil, scope: String = "user:inference user:profile") -> String {
         let code = next("code")
+        issuedCodes.append(code)
         codes[code] = Code(challenge: challenge, redirectURI: redirectURI ?? settings.redirectURI, scope: scope)
         return code + "#" + state
     }
@@ -60,7 +61,16 @@ public actor ClaudeOAuthEmulator: EmulatorHandler {
     /// Every refresh token that still works.
     public var liveRefreshTokens: [String] { Array(refreshTokens.keys) }
 
+    /// Every code verifier a token request sent (secrets runjob made: canaries for tests).
+    public private(set) var receivedVerifiers: [String] = []
+    /// Every authorization code handed out by the approval route.
+    public private(set) var issuedCodes: [String] = []
+    /// Every refresh token ever handed out, in order (revoked and rotated ones too).
+    public private(set) var issuedRefreshTokens: [String] = []
+
     public func handle(_ request: EmulatorRequest) async -> EmulatorReply {
+        if request.path.hasPrefix("/_emulator/") { return control(request) }
+        if request.method == "GET", request.path.hasSuffix("/oauth/authorize") { return authorize(request) }
         guard request.method == "POST", request.path.hasSuffix("/oauth/token") else {
             return .response(.json(404, .object(["error": .string("not_found")])))
         }
@@ -74,6 +84,7 @@ public actor ClaudeOAuthEmulator: EmulatorHandler {
                 return error(400, "invalid_grant", "the code is unknown or used")
             }
             guard body["redirect_uri"]?.stringValue == grant.redirectURI else { return error(400, "invalid_grant", "redirect_uri differs") }
+            if let verifier = body["code_verifier"]?.stringValue { receivedVerifiers.append(verifier) }
             guard let verifier = body["code_verifier"]?.stringValue, Self.challenge(verifier) == grant.challenge else {
                 return error(400, "invalid_grant", "the code verifier does not match")
             }
@@ -91,11 +102,74 @@ public actor ClaudeOAuthEmulator: EmulatorHandler {
         }
     }
 
+    /// The hosted page of an authorize URL, approved at once: checks what the real page
+    /// needs (client id, `response_type=code`, S256, the redirect URI) and shows `code#state`
+    /// as text, as the callback page does with `code=true`.
+    private func authorize(_ request: EmulatorRequest) -> EmulatorReply {
+        func parameter(_ name: String) -> String? { request.query.first { $0.name == name }?.value }
+        guard parameter("client_id") == settings.clientID else { return error(400, "invalid_client", "unknown client") }
+        guard parameter("response_type") == "code", parameter("code_challenge_method") == "S256",
+            let challenge = parameter("code_challenge"), let state = parameter("state")
+        else { return error(400, "invalid_request", "response_type, code_challenge, code_challenge_method=S256 and state are required") }
+        guard parameter("redirect_uri") == settings.redirectURI else { return error(400, "invalid_request", "redirect_uri is not registered") }
+        let paste = approve(challenge: challenge, state: state, scope: parameter("scope") ?? "user:inference")
+        return .response(EmulatorResponse(status: 200, contentType: "text/plain", body: Array(paste.utf8)))
+    }
+
+    /// Steering for tests that run the emulator as a process:
+    /// `POST /_emulator/settings {"expires_in":N,"refresh_lifetime":N,"redirect_uri":"…"}`,
+    /// `POST /_emulator/revoke` (every refresh token), `POST /_emulator/script [{"status":429,"retry_after":"3"},"hang","malformed"]`,
+    /// `GET /_emulator/stats` (token requests and every token handed out, for canaries).
+    private func control(_ request: EmulatorRequest) -> EmulatorReply {
+        let body = (try? JSONValue.parse(request.body)) ?? .null
+        switch (request.method, request.path) {
+        case ("POST", "/_emulator/settings"):
+            if let value = body["expires_in"]?.intValue { settings.expiresIn = value }
+            if let value = body["refresh_lifetime"]?.intValue { settings.refreshLifetime = value }
+            if let value = body["redirect_uri"]?.stringValue { settings.redirectURI = value }
+            return .response(.json(200, .object(["ok": .bool(true)])))
+        case ("POST", "/_emulator/revoke"):
+            refreshTokens.removeAll()
+            return .response(.json(200, .object(["ok": .bool(true)])))
+        case ("POST", "/_emulator/script"):
+            for item in body.arrayValue ?? [] {
+                switch item.stringValue {
+                case "hang": scripted.append(.hang)
+                case "reset": scripted.append(.reset)
+                case "malformed":
+                    scripted.append(.response(EmulatorResponse(status: 200, body: Array("{\"access_token\": ".utf8))))
+                default:
+                    let status = item["status"]?.intValue ?? 500
+                    let headers = item["retry_after"]?.stringValue.map { [(name: "Retry-After", value: $0)] } ?? []
+                    scripted.append(
+                        .response(
+                            EmulatorResponse(
+                                status: status, headers: headers,
+                                body: Array(JSONValue.object(["error": .string(status == 429 ? "rate_limited" : "server_error")]).compactText.utf8))))
+                }
+            }
+            return .response(.json(200, .object(["ok": .bool(true)])))
+        case ("GET", "/_emulator/stats"):
+            return .response(
+                .json(
+                    200,
+                    .object([
+                        "token_requests": .int(tokenRequests), "issued": .array(issued.map { .string($0) }),
+                        "issued_refresh_tokens": .array(issuedRefreshTokens.map { .string($0) }),
+                        "live_refresh_tokens": .int(refreshTokens.count),
+                        "codes": .array(issuedCodes.map { .string($0) }), "verifiers": .array(receivedVerifiers.map { .string($0) }),
+                    ])))
+        default:
+            return .response(.json(404, .object(["error": .string("not_found")])))
+        }
+    }
+
     private func issue(scope: String, born: ContinuousClock.Instant) -> EmulatorReply {
         let access = "sk-ant-oat01-" + next("access")
         let refresh = "sk-ant-ort01-" + next("refresh")
         refreshTokens[refresh] = Grant(born: born, scope: scope)
         issued.append(access)
+        issuedRefreshTokens.append(refresh)
         return .response(
             .json(
                 200,

@@ -6,6 +6,10 @@ import MorphEmulator
 //   morph-emulator [--api-key KEY] [--boot-delay-ms N] [--latency-ms N]
 //                  [--boot-outcome ready|error] [--snapshots a,b] [--sandbox-root DIR]
 //                  [--home-template DIR]   (copied into every new instance's home, like a snapshot)
+//   morph-emulator --claude-oauth [--expires-in S] [--redirect-uri URI]
+//                  (Claude's OAuth endpoints instead: GET /oauth/authorize answers the
+//                  `code#state` the hosted page would show, POST /v1/oauth/token, and the
+//                  /_emulator/settings|revoke|script|stats routes; see ClaudeOAuthEmulator)
 //
 // Listens on 127.0.0.1 and a random port, prints {"port":N} as its first stdout
 // line, and exits when stdin closes or on SIGTERM/SIGINT, deleting every sandbox.
@@ -17,6 +21,7 @@ func usage(_ message: String) -> Never {
 
 var settings = MorphEmulator.Settings(apiKey: ProcessInfo.processInfo.environment["MORPH_API_KEY"] ?? "emulator-key")
 var sandboxRoot: String?
+var oauth: ClaudeOAuthEmulator.Settings?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     func value() -> String {
@@ -35,6 +40,13 @@ while let argument = arguments.next() {
     case "--snapshots": settings.snapshots = Set(value().split(separator: ",").map(String.init))
     case "--sandbox-root": sandboxRoot = value()
     case "--home-template": settings.homeTemplate = value()
+    case "--claude-oauth": oauth = oauth ?? ClaudeOAuthEmulator.Settings()
+    case "--expires-in":
+        oauth = oauth ?? ClaudeOAuthEmulator.Settings()
+        oauth?.expiresIn = number()
+    case "--redirect-uri":
+        oauth = oauth ?? ClaudeOAuthEmulator.Settings()
+        oauth?.redirectURI = value()
     case "-h", "--help":
         print(
             "usage: morph-emulator [--api-key KEY] [--boot-delay-ms N] [--latency-ms N] [--boot-outcome ready|error] [--snapshots a,b] [--sandbox-root DIR]"
@@ -71,7 +83,11 @@ Thread.detachNewThread {
 
 let server: EmulatorServer
 do {
-    server = try await EmulatorServer.start(emulator)
+    if let oauth {
+        server = try await EmulatorServer.start(ClaudeOAuthEmulator(settings: oauth))
+    } else {
+        server = try await EmulatorServer.start(emulator)
+    }
 } catch {
     usage("cannot listen on 127.0.0.1: \(error)")
 }

@@ -282,9 +282,20 @@ class ClaudeFakeTests(FakeCase):
         self.write_credentials(expires_in_ms=-60000, refresh=False)
         self.check_auth_failure(*self.stream("hi"), text="OAuth token has expired \u00b7 Please run /login")
         self.write_credentials(expires_in_ms=-60000, refresh=True)
-        self.assertEqual(self.stream("hi")[0].returncode, 0)
+        self.check_auth_failure(*self.stream("hi"), text="OAuth token has expired \u00b7 Please run /login")
         self.write_credentials(token="")
         self.check_auth_failure(*self.stream("hi"))
+        # The shape the real CLI reads: integer milliseconds, scopes an array.
+        path = self.write_credentials()
+        for change in ({"expiresAt": "2030-01-01T00:00:00Z"}, {"expiresAt": 1.5e12}, {"scopes": "user:inference"}):
+            with open(path) as fh:
+                data = json.load(fh)
+            data["claudeAiOauth"].update(change)
+            with open(path, "w") as fh:
+                json.dump(data, fh)
+            self.check_auth_failure(*self.stream("hi"))
+        # CLAUDE_CODE_OAUTH_TOKEN wins over a broken file.
+        self.assertEqual(self.stream("hi", CLAUDE_CODE_OAUTH_TOKEN="sk-ant-oat01-x")[0].returncode, 0)
         res = self.claude(["-p"], "hi", CLAUDE_CONFIG_DIR=os.path.join(self.tmp, "missing"))
         self.assertEqual((res.returncode, res.stdout), (1, "Not logged in \u00b7 Please run /login\n".encode()))
 
