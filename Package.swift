@@ -117,7 +117,7 @@ let adapterTestDependencies: [String: [Target.Dependency]] = [
     "ShellAdapter": ["LocalAdapter"],
     "MorphAdapter": ["MorphEmulator", "LocalAdapter", "Manifest", "Planner", "ShellAdapter", "CommandAdapter"],
     "ClaudeCodeAdapter": ["LocalAdapter", "ShellAdapter", "Manifest", "Planner"],
-    "ClaudeAuthAdapter": ["MorphEmulator"],
+    "ClaudeAuthAdapter": ["MorphEmulator", logging],
     "CodexAdapter": ["LocalAdapter", "ShellAdapter", "Manifest", "Planner"],
     "PM2Adapter": ["LocalAdapter", "Manifest", "Planner", "CommandAdapter"],
 ]

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// The token endpoint emulator on loopback, and endpoints that point at it.
-private struct OAuthRig {
+struct OAuthRig {
     let emulator: ClaudeOAuthEmulator
     let server: EmulatorServer
     let endpoints: ClaudeOAuthEndpoints

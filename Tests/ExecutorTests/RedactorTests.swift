@@ -92,6 +92,11 @@ struct SecretTests {
     func unresolved() {
         let secret = Secret(unresolved: .file("~/.claude/.credentials.json"))
         #expect(secret.description == "<secret file:~/.claude/.credentials.json (unset)>")
+        let login = Secret(unresolved: .auth("claude"), state: "not logged in")
+        #expect(login.description == "<secret auth:claude (not logged in)>")
+        #expect(login.placeholder(.sourceOnly) == "<secret auth:claude>")
+        #expect(!login.isResolved && login.reveal() == nil)
+        #expect(Secret(source: .auth("claude.access_token"), value: "sk-ant-oat01-x-0123456789").description == "<secret auth:claude.access_token>")
         #expect(secret.reveal() == nil)
         #expect(!secret.isResolved)
     }

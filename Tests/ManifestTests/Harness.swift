@@ -1,3 +1,4 @@
+import ClaudeAuthAdapter
 import ClaudeCodeAdapter
 import CodexAdapter
 import CommandAdapter
@@ -15,7 +16,8 @@ import Testing
 let testRegistry = AdapterRegistry(
     providers: [LocalProvider.descriptor, MorphProvider.descriptor],
     processManagers: [ShellProcessManager.descriptor, PM2ProcessManager.descriptor],
-    agents: [ClaudeCodeAgent.descriptor, CodexAgent.descriptor, CommandAgent.descriptor])
+    agents: [ClaudeCodeAgent.descriptor, CodexAgent.descriptor, CommandAgent.descriptor],
+    logins: [ClaudeLoginSource.descriptor])
 
 /// A manifest's findings, errors and warnings, whether it loaded or not.
 struct LoadOutcome {

@@ -20,7 +20,8 @@ public struct ClaudeLoginRefresher: Sendable {
     /// `auth.not_logged_in` when there is none.
     public func validLogin(minValidity: Duration = .seconds(7200), now: @Sendable () -> Int64 = RunClock.nowMilliseconds) async throws -> ClaudeLogin {
         let minimum = Int64(minValidity / .milliseconds(1))
-        if let login = try store.load(), login.handover == nil, !login.needsRefresh(nowMilliseconds: now(), minValidityMilliseconds: minimum) {
+        let seen = try store.load()
+        if let login = seen, login.handover == nil, !login.needsRefresh(nowMilliseconds: now(), minValidityMilliseconds: minimum) {
             return login
         }
         return try await store.withRefreshLock {
@@ -28,6 +29,10 @@ public struct ClaudeLoginRefresher: Sendable {
                 throw AuthError(ErrorCode.Auth.notLoggedIn, "there is no Claude login; run `runjob auth claude login`", context: [.init("file", store.path)])
             }
             if let handover = login.handover { throw Self.handedOver(handover, store: store) }
+            // Another process refreshed while this one waited for the lock: its token is as fresh
+            // as the server gives (which may be shorter than `minValidity`); refreshing again
+            // would only rotate the pair that process just installed.
+            if let seen, seen.accessToken != login.accessToken, login.expiresAt > now() { return login }
             guard login.needsRefresh(nowMilliseconds: now(), minValidityMilliseconds: minimum) else { return login }
             let fresh = try await client.refresh(login, nowMilliseconds: now())
             try store.save(fresh)

@@ -1,0 +1,151 @@
+import ClaudeAuthAdapter
+import Executor
+import Foundation
+import Logging
+import MorphEmulator
+import TestSupport
+import Testing
+
+@Suite("The claude login as manifests see it: values, states, prepare (refresh) and handover", .serialized)
+struct ClaudeLoginSourceTests {
+    static let descriptor = ClaudeLoginSource.descriptor
+
+    private func environment(_ folder: TemporaryDirectory, tokenURL: String? = nil) -> [String: String] {
+        var environment = ["XDG_CONFIG_HOME": folder.path]
+        if let tokenURL { environment[ClaudeOAuthEndpoints.Override.tokenURL] = tokenURL }
+        return environment
+    }
+
+    @Test("values: the credentials file without the refresh token, the bare token, the handover file with it; every token for redactors")
+    func values() throws {
+        let folder = try TemporaryDirectory(prefix: "claude-source")
+        defer { folder.remove() }
+        let login = ClaudeLogin(
+            accessToken: "sk-ant-oat01-values-0123456789", refreshToken: "sk-ant-ort01-values-9876543210", expiresAt: 4_102_444_800_000,
+            scopes: ["user:inference"], subscriptionType: "max")
+        try ClaudeLoginStore(environment: environment(folder)).save(login)
+        guard case .available(let values, let expiresAt, let secrets) = Self.descriptor.read(environment(folder)) else {
+            Issue.record("the stored login is not available")
+            return
+        }
+        #expect(expiresAt == 4_102_444_800_000)
+        #expect(Set(secrets) == ["sk-ant-oat01-values-0123456789", "sk-ant-ort01-values-9876543210"])
+        #expect(values["access_token"] == "sk-ant-oat01-values-0123456789")
+        let file = try JSONValue.parse(Array((values[""] ?? "").utf8))
+        #expect(file["claudeAiOauth"]?["refreshToken"] == nil)
+        #expect(file["claudeAiOauth"]?["expiresAt"] == .int(4_102_444_800_000))
+        #expect(file["claudeAiOauth"]?["scopes"] == .array([.string("user:inference")]))
+        #expect(file["claudeAiOauth"]?["subscriptionType"] == .string("max"))
+        let handover = try JSONValue.parse(Array((values["handover"] ?? "").utf8))
+        #expect(handover["claudeAiOauth"]?["refreshToken"] == .string("sk-ant-ort01-values-9876543210"))
+    }
+
+    @Test("states: no store without a home, not logged in, damaged, handed over; each says what to run")
+    func states() async throws {
+        #expect(Self.descriptor.read([:]) == .unavailable(state: "not logged in", detail: "run `runjob auth claude login`"))
+        let folder = try TemporaryDirectory(prefix: "claude-source")
+        defer { folder.remove() }
+        guard case .unavailable("not logged in", let missing) = Self.descriptor.read(environment(folder)) else {
+            Issue.record("an empty store is not 'not logged in'")
+            return
+        }
+        #expect(missing.contains("runjob auth claude login"))
+        _ = try folder.write("runjob/auth/claude.json", "{not json")
+        guard case .unavailable("unreadable", let damaged) = Self.descriptor.read(environment(folder)) else {
+            Issue.record("a damaged store is not 'unreadable'")
+            return
+        }
+        #expect(damaged.contains("runjob auth claude login"))
+        try ClaudeLoginStore(environment: environment(folder)).save(
+            ClaudeLogin(accessToken: "sk-ant-oat01-state-0123456789", refreshToken: "sk-ant-ort01-state-0123456789", expiresAt: 1, scopes: []))
+        try Self.descriptor.handOver(environment(folder), "machine `main` of job (workspace default)")
+        let stored = try #require(try ClaudeLoginStore(environment: environment(folder)).load())
+        #expect(stored.refreshToken == nil, "the machine holds the refresh token now")
+        #expect(stored.handover?.destination == "machine `main` of job (workspace default)")
+        guard case .unavailable("handed over", let detail) = Self.descriptor.read(environment(folder)) else {
+            Issue.record("a handed-over login is still available")
+            return
+        }
+        #expect(detail.contains("machine `main` of job") && detail.contains("runjob auth claude login"))
+        let refused = await #expect(throws: AuthError.self) {
+            _ = try await Self.descriptor.prepare(self.environment(folder), .seconds(60), Logger.silent)
+        }
+        #expect(refused?.code == ErrorCode.Auth.handedOver)
+        // A new login replaces the handover mark.
+        try ClaudeLoginStore(environment: environment(folder)).save(
+            ClaudeLogin(accessToken: "sk-ant-oat01-again-0123456789", refreshToken: nil, expiresAt: 4_102_444_800_000, scopes: []))
+        guard case .available = Self.descriptor.read(environment(folder)) else {
+            Issue.record("a new login is not available")
+            return
+        }
+    }
+
+    @Test("prepare refreshes a login that expires within the minimum validity (the store holds the rotated pair) and leaves a valid one alone")
+    func prepare() async throws {
+        let rig = try await OAuthRig.start()
+        defer { Task { await rig.server.stop() } }
+        let folder = try TemporaryDirectory(prefix: "claude-source")
+        defer { folder.remove() }
+        let env = environment(folder, tokenURL: rig.server.baseURL + "/v1/oauth/token")
+        let store = ClaudeLoginStore(environment: env)
+        let login = try await rig.login()
+        try store.save(login)
+        // Valid for 8 hours: a 2-hour minimum needs nothing.
+        _ = try await Self.descriptor.prepare(env, .seconds(7200), Logger.silent)
+        #expect(await rig.emulator.tokenRequests == 1)
+        // A 9-hour minimum does.
+        guard case .available(let values, _, _) = try await Self.descriptor.prepare(env, .seconds(9 * 3600), Logger.silent) else {
+            Issue.record("no login after the refresh")
+            return
+        }
+        #expect(await rig.emulator.tokenRequests == 2)
+        let fresh = try #require(try store.load())
+        #expect(fresh.refreshToken != login.refreshToken && fresh.accessToken != login.accessToken)
+        #expect(values["access_token"] == fresh.accessToken)
+        // Without a login: auth.not_logged_in naming the command.
+        try store.delete()
+        let missing = await #expect(throws: AuthError.self) { _ = try await Self.descriptor.prepare(env, .seconds(60), Logger.silent) }
+        #expect(missing?.code == ErrorCode.Auth.notLoggedIn)
+        #expect(missing?.message.contains("runjob auth claude login") == true)
+    }
+
+    @Test("a token shorter-lived than the minimum validity: a process that waited for another's refresh takes it instead of rotating it away")
+    func waitedForAnotherRefresh() async throws {
+        var settings = ClaudeOAuthEmulator.Settings()
+        settings.expiresIn = 60
+        let rig = try await OAuthRig.start(settings)
+        defer { Task { await rig.server.stop() } }
+        let folder = try TemporaryDirectory(prefix: "claude-source")
+        defer { folder.remove() }
+        let store = ClaudeLoginStore(path: folder.file("claude.json"))
+        try store.save(try await rig.login())
+        let refresher = ClaudeLoginRefresher(store: store, client: rig.client())
+        // Both read the login before either refreshes; the lock orders the refreshes.
+        async let one = refresher.validLogin(minValidity: .seconds(7200))
+        async let two = refresher.validLogin(minValidity: .seconds(7200))
+        let (first, second) = try await (one, two)
+        #expect(first == second)
+        #expect(await rig.emulator.tokenRequests == 2, "the exchange and one refresh")
+        // Later, alone: it refreshes again (the server's tokens never last 2 h).
+        _ = try await refresher.validLogin(minValidity: .seconds(7200))
+        #expect(await rig.emulator.tokenRequests == 3)
+    }
+
+    @Test("refreshNow refreshes whatever the expiry, and refuses a missing login")
+    func refreshNow() async throws {
+        let rig = try await OAuthRig.start()
+        defer { Task { await rig.server.stop() } }
+        let folder = try TemporaryDirectory(prefix: "claude-source")
+        defer { folder.remove() }
+        let store = ClaudeLoginStore(path: folder.file("claude.json"))
+        let login = try await rig.login()
+        try store.save(login)
+        let refresher = ClaudeLoginRefresher(store: store, client: rig.client())
+        let fresh = try await refresher.refreshNow()
+        #expect(fresh.accessToken != login.accessToken)
+        #expect(try store.load() == fresh)
+        try store.delete()
+        let missing = await #expect(throws: AuthError.self) { _ = try await refresher.refreshNow() }
+        #expect(missing?.code == ErrorCode.Auth.notLoggedIn)
+    }
+}
