@@ -141,6 +141,38 @@ struct ClaudeLoginCLITests {
         #expect(again.status == 0 && again.out.hasPrefix("Not logged in"))
     }
 
+    @Test("on a terminal the paste is not echoed, and Ctrl-C at the prompt exits 130 with echo restored")
+    func terminal() async throws {
+        let server = try OAuthServer()
+        defer { server.stop() }
+        let home = try TemporaryDirectory(prefix: "runjob-auth")
+        defer { home.remove() }
+        var env = server.environment
+        env["HOME"] = home.path
+        env["PATH"] = "/usr/local/bin:/usr/bin:/bin"
+        func session(_ mode: String) async throws -> JSONValue {
+            let result = try await CommandRunner.runDetached(
+                "/usr/bin/env", ["python3", repo("Tests/Support/scripts/pty_login.py"), BuiltProducts.runjob, String(server.process.port), mode],
+                environment: env)
+            #expect(result.status == 0, "\(result.err)")
+            return try JSONValue.parse(result.stdout)
+        }
+        let typed = try await session("paste")
+        #expect(typed["status"] == .int(0), "\(typed)")
+        let terminal = typed["terminal"]?.stringValue ?? ""
+        #expect(terminal.contains("Code: ") && terminal.contains("Logged in to Claude"), "\(terminal)")
+        let paste = try #require(typed["paste"]?.stringValue)
+        // The state after `#` is in the URL by design; the code before it is the secret.
+        #expect(Canary(value: String(paste.split(separator: "#")[0])).leaks(in: terminal).isEmpty, "the pasted code was echoed: \(terminal)")
+        #expect(typed["echo_after"] == .bool(true))
+        try FileManager.default.removeItem(atPath: home.file(".config/runjob/auth/claude.json"))
+
+        let interrupted = try await session("interrupt")
+        #expect(interrupted["status"] == .int(130), "\(interrupted)")
+        #expect(interrupted["echo_after"] == .bool(true), "Ctrl-C left the terminal without echo")
+        #expect(!FileManager.default.fileExists(atPath: home.file(".config/runjob/auth/claude.json")))
+    }
+
     @Test("a paste from another login attempt is auth.state_mismatch, a garbled one auth.malformed_paste; nothing is stored, nothing leaks")
     func refusedPastes() async throws {
         let server = try OAuthServer()

@@ -125,8 +125,12 @@ struct ApplyCommand: ParsableCommand {
             return (try CommandSupport.loadManifest(file), [])
         case .success(let read): bytes = read
         }
-        guard case .success(let first) = input.load(bytes: bytes, strict: false), !first.logins.isEmpty else {
-            return (try CommandSupport.loadManifest(input, bytes: bytes), [])
+        guard case .success(let first) = input.load(bytes: bytes, strict: false) else {
+            return (try CommandSupport.loadManifest(input, bytes: bytes), [])  // prints the errors, exits 2
+        }
+        guard !first.logins.isEmpty else {
+            CommandSupport.printWarnings(first)
+            return (first, [])
         }
         let prepared = AsyncBridge.run { () async -> Result<[Secret], any Error> in
             do {

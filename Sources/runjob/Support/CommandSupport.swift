@@ -77,10 +77,15 @@ enum CommandSupport {
         switch input.load(bytes: bytes, strict: strict) {
         case .failure(let error): throw printed(error)
         case .success(let manifest):
-            let renderer = DiagnosticRenderer(format: .text, useColor: Console.useColor(fileDescriptor: 2))
-            Console.err(renderer.render(manifest.warnings))
+            printWarnings(manifest)
             return manifest
         }
+    }
+
+    /// Prints a loaded manifest's warnings on stderr.
+    static func printWarnings(_ manifest: Manifest) {
+        let renderer = DiagnosticRenderer(format: .text, useColor: Console.useColor(fileDescriptor: 2))
+        Console.err(renderer.render(manifest.warnings))
     }
 
     private static func printed(_ error: ManifestError) -> ExitCode {

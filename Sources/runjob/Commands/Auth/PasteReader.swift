@@ -11,6 +11,13 @@ enum PasteReader {
         var saved = termios()
         let hasTerminal = tcgetattr(0, &saved) == 0
         if hasTerminal {
+            // Ctrl-C while echo is off must not leave the terminal silent.
+            let restore = saved
+            EarlyInterrupts.process.forward { _ in
+                var original = restore
+                tcsetattr(0, TCSANOW, &original)
+                _exit(ExitCodes.interrupted)
+            }
             var silent = saved
             silent.c_lflag &= ~tcflag_t(ECHO)
             tcsetattr(0, TCSAFLUSH, &silent)
