@@ -131,6 +131,25 @@ struct ClaudeLoginSourceTests {
         #expect(await rig.emulator.tokenRequests == 3)
     }
 
+    @Test("refresh tokens have an absolute lifetime: past it, a refresh is auth.invalid_grant and the stored login stays as it was")
+    func absoluteLifetime() async throws {
+        var settings = ClaudeOAuthEmulator.Settings()
+        settings.refreshLifetime = 0
+        let rig = try await OAuthRig.start(settings)
+        defer { Task { await rig.server.stop() } }
+        let folder = try TemporaryDirectory(prefix: "claude-source")
+        defer { folder.remove() }
+        let store = ClaudeLoginStore(path: folder.file("claude.json"))
+        let login = try await rig.login()
+        try store.save(login)
+        let expired = await #expect(throws: AuthError.self) {
+            _ = try await ClaudeLoginRefresher(store: store, client: rig.client()).refreshNow()
+        }
+        #expect(expired?.code == ErrorCode.Auth.invalidGrant)
+        #expect(expired?.message.contains("runjob auth claude login") == true, "\(expired?.message ?? "")")
+        #expect(try store.load() == login)
+    }
+
     @Test("refreshNow refreshes whatever the expiry, and refuses a missing login")
     func refreshNow() async throws {
         let rig = try await OAuthRig.start()
