@@ -16,6 +16,10 @@ public struct Job: Sendable {
     public let registry: AdapterRegistry
     /// The environment adapters read (state folder, API endpoints and keys).
     public let environment: [String: String]
+    /// The manifest as loaded.
+    private let manifest: Manifest
+    /// Reads the manifest again (after a login was refreshed); `nil` for a job made from a loaded manifest.
+    private let reload: (@Sendable () throws -> Manifest)?
 
     /// Loads the manifest at `path`; `${env:…}` come from `environment`, `${file:…}` paths are
     /// relative to the manifest's folder. Throws the manifest's diagnostics.
@@ -31,7 +35,8 @@ public struct Job: Sendable {
                 ])
         }
         let loader = ManifestLoader(registry: registry, environment: .system(manifestPath: path, variables: environment), strict: strict)
-        self.init(manifest: try loader.load(Array(data), file: path), registry: registry, environment: environment)
+        let bytes = Array(data)
+        self.init(manifest: try loader.load(bytes, file: path), registry: registry, environment: environment) { try loader.load(bytes, file: path) }
     }
 
     /// Loads manifest `text` (named `file` in diagnostics; `${file:…}` paths are relative to its folder).
@@ -40,19 +45,32 @@ public struct Job: Sendable {
         registry: AdapterRegistry = Adapters.registry, strict: Bool = false
     ) throws(ManifestError) {
         let loader = ManifestLoader(registry: registry, environment: .system(manifestPath: file, variables: environment), strict: strict)
-        self.init(manifest: try loader.load(text: text, file: file), registry: registry, environment: environment)
+        self.init(manifest: try loader.load(text: text, file: file), registry: registry, environment: environment) {
+            try loader.load(text: text, file: file)
+        }
     }
 
-    /// A job for an already loaded manifest.
+    /// A job for an already loaded manifest. When it reads logins (`${auth:…}`), `apply`
+    /// refuses a login refreshed since the manifest was loaded: load it again, or use
+    /// ``init(path:environment:registry:strict:)``, which reads it again by itself.
     public init(manifest: Manifest, registry: AdapterRegistry = Adapters.registry, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.init(manifest: manifest, registry: registry, environment: environment, reload: nil)
+    }
+
+    private init(manifest: Manifest, registry: AdapterRegistry, environment: [String: String], reload: (@Sendable () throws -> Manifest)?) {
         self.plan = Planner().plan(manifest)
         self.warnings = manifest.warnings
         self.registry = registry
         self.environment = environment
+        self.manifest = manifest
+        self.reload = reload
     }
 
-    /// A redactor that knows every secret of the job (and, once a runtime exists, its adapters').
-    public func redactor() -> Redactor { Redactor(secrets: plan.allSecrets) }
+    /// A redactor that knows every secret of the job (and, once a runtime exists, its adapters'),
+    /// with the tokens the logins it reads hold now (a refresh since loading included).
+    public func redactor() -> Redactor {
+        Redactor(secrets: plan.allSecrets + Logins.secrets(of: manifest, registry: registry, environment: environment))
+    }
 
     /// The adapters the plan names. `preview`: a quick read-only look that gives up on an
     /// unreachable API after seconds. Throws the adapter's error when one cannot be used here.
@@ -61,11 +79,34 @@ public struct Job: Sendable {
     }
 
     /// Applies the plan; every event goes to `sink` (redacted by `redactor`, made from the job's
-    /// secrets when `nil`). Throws only when the adapters cannot be made; how the run went is in
+    /// secrets when `nil`). The logins the manifest reads are made fresh first (``Logins``),
+    /// and one handed over to a machine is marked so, before anything boots. Throws when the
+    /// adapters cannot be made or a login is not usable (`AuthError`); how the run went is in
     /// the outcome (`firstError` carries the code, e.g. `orchestration.partial_plan`).
     public func apply(_ options: RunOptions = RunOptions(), sink: any EventSink, redactor: Redactor? = nil) async throws -> RunOutcome {
-        let runtime = try runtime()
-        let engine = RunEngine(plan: plan, runtime: runtime, options: options, sink: sink, redactor: redactor ?? self.redactor())
+        var plan = self.plan
+        var loginSecrets: [Secret] = []
+        if !manifest.logins.isEmpty {
+            loginSecrets = try await Logins.prepare(manifest, registry: registry, environment: environment)
+            let fresh: Manifest
+            if let reload {
+                fresh = try reload()
+            } else {
+                let known = Set(plan.allSecrets.compactMap { $0.reveal() })
+                guard loginSecrets.allSatisfy({ $0.reveal().map(known.contains) == true }) else {
+                    throw AuthError(
+                        ErrorCode.Auth.loginChanged,
+                        "a login this manifest reads was refreshed after the manifest was loaded; load it again (or make the Job from its path)")
+                }
+                fresh = manifest
+            }
+            try await Logins.handOver(fresh, workspace: options.workspace, registry: registry, environment: environment)
+            plan = Planner().plan(fresh)
+        }
+        let runtime = try registry.runtime(for: plan, environment: environment)
+        let redactor = redactor ?? self.redactor()
+        for secret in loginSecrets + plan.companionSecrets { redactor.add(secret) }
+        let engine = RunEngine(plan: plan, runtime: runtime, options: options, sink: sink, redactor: redactor)
         return await engine.run()
     }
 

@@ -20,7 +20,7 @@ public enum Logins {
             switch state {
             case .available(_, _, let tokens):
                 secrets += tokens.map { Secret(source: .auth(use.name), value: $0) }
-            case .unavailable(_, let detail):
+            case .unavailable(_, let detail, _):
                 throw AuthError(ErrorCode.Auth.notLoggedIn, "the \(use.name) login is not available: \(detail)")
             }
         }
@@ -34,14 +34,20 @@ public enum Logins {
         }
     }
 
-    /// Marks each login whose refresh token `manifest` installed on a machine
-    /// (`${auth:claude.handover}`) as handed over to that machine; call after apply succeeded.
+    /// Marks each login whose refresh token `manifest` would install on a machine
+    /// (`${auth:claude.handover}`) as handed over to that machine. Call it after
+    /// ``prepare(_:registry:environment:logger:)`` and before anything boots: from then on
+    /// no local refresh (nor a second apply) can rotate the token away from that machine.
+    /// Throws `auth.handed_over` when the login changed since the manifest was read.
     public static func handOver(
         _ manifest: Manifest, workspace: String, registry: AdapterRegistry = Adapters.registry, environment: [String: String]
-    ) throws {
+    ) async throws {
         for use in manifest.logins {
             guard let machine = use.handoverMachine, let login = registry.login(use.name) else { continue }
-            try login.handOver(environment, "machine `\(machine)` of \(manifest.name) (workspace \(workspace))")
+            let sources = Set(login.values.filter(\.handsOver).map { login.source($0.name) })
+            let secrets = manifest.credentials.flatMap(\.secrets) + manifest.sessions.flatMap(\.secrets)
+            guard let value = secrets.first(where: { sources.contains($0.source) })?.reveal() else { continue }
+            try await login.handOver(environment, "machine `\(machine)` of \(manifest.name) (workspace \(workspace))", value)
         }
     }
 }

@@ -45,28 +45,41 @@ struct ClaudeLoginSourceTests {
         #expect(Self.descriptor.read([:]) == .unavailable(state: "not logged in", detail: "run `runjob auth claude login`"))
         let folder = try TemporaryDirectory(prefix: "claude-source")
         defer { folder.remove() }
-        guard case .unavailable("not logged in", let missing) = Self.descriptor.read(environment(folder)) else {
+        guard case .unavailable("not logged in", let missing, _) = Self.descriptor.read(environment(folder)) else {
             Issue.record("an empty store is not 'not logged in'")
             return
         }
         #expect(missing.contains("runjob auth claude login"))
         _ = try folder.write("runjob/auth/claude.json", "{not json")
-        guard case .unavailable("unreadable", let damaged) = Self.descriptor.read(environment(folder)) else {
+        guard case .unavailable("unreadable", let damaged, _) = Self.descriptor.read(environment(folder)) else {
             Issue.record("a damaged store is not 'unreadable'")
             return
         }
         #expect(damaged.contains("runjob auth claude login"))
-        try ClaudeLoginStore(environment: environment(folder)).save(
-            ClaudeLogin(accessToken: "sk-ant-oat01-state-0123456789", refreshToken: "sk-ant-ort01-state-0123456789", expiresAt: 1, scopes: []))
-        try Self.descriptor.handOver(environment(folder), "machine `main` of job (workspace default)")
+        let handed = ClaudeLogin(accessToken: "sk-ant-oat01-state-0123456789", refreshToken: "sk-ant-ort01-state-0123456789", expiresAt: 1, scopes: [])
+        try ClaudeLoginStore(environment: environment(folder)).save(handed)
+        // A value read before a refresh or another handover no longer matches: refused, nothing changes.
+        let stale = await #expect(throws: AuthError.self) {
+            try await Self.descriptor.handOver(self.environment(folder), "machine `x`", #"{"claudeAiOauth":{"accessToken":"older"}}"#)
+        }
+        #expect(stale?.code == ErrorCode.Auth.handedOver)
+        #expect(try ClaudeLoginStore(environment: environment(folder)).load() == handed)
+        try await Self.descriptor.handOver(
+            environment(folder), "machine `main` of job (workspace default)", handed.credentialsFile(includeRefreshToken: true).compactText)
+        // The same value a second time (another apply of the same manifest): refused.
+        let twice = await #expect(throws: AuthError.self) {
+            try await Self.descriptor.handOver(self.environment(folder), "machine `b`", handed.credentialsFile(includeRefreshToken: true).compactText)
+        }
+        #expect(twice?.code == ErrorCode.Auth.handedOver)
         let stored = try #require(try ClaudeLoginStore(environment: environment(folder)).load())
         #expect(stored.refreshToken == nil, "the machine holds the refresh token now")
         #expect(stored.handover?.destination == "machine `main` of job (workspace default)")
-        guard case .unavailable("handed over", let detail) = Self.descriptor.read(environment(folder)) else {
+        guard case .unavailable("handed over", let detail, let kept) = Self.descriptor.read(environment(folder)) else {
             Issue.record("a handed-over login is still available")
             return
         }
         #expect(detail.contains("machine `main` of job") && detail.contains("runjob auth claude login"))
+        #expect(kept == ["sk-ant-oat01-state-0123456789"], "the access token still on machines is still masked")
         let refused = await #expect(throws: AuthError.self) {
             _ = try await Self.descriptor.prepare(self.environment(folder), .seconds(60), Logger.silent)
         }
@@ -112,7 +125,7 @@ struct ClaudeLoginSourceTests {
     @Test("a token shorter-lived than the minimum validity: a process that waited for another's refresh takes it instead of rotating it away")
     func waitedForAnotherRefresh() async throws {
         var settings = ClaudeOAuthEmulator.Settings()
-        settings.expiresIn = 60
+        settings.expiresIn = 600
         let rig = try await OAuthRig.start(settings)
         defer { Task { await rig.server.stop() } }
         let folder = try TemporaryDirectory(prefix: "claude-source")
@@ -129,6 +142,12 @@ struct ClaudeLoginSourceTests {
         // Later, alone: it refreshes again (the server's tokens never last 2 h).
         _ = try await refresher.validLogin(minValidity: .seconds(7200))
         #expect(await rig.emulator.tokenRequests == 3)
+        // A token that another process just got but that would die within minutes is not taken as it is.
+        await rig.emulator.update { $0.expiresIn = 60 }
+        async let three = refresher.validLogin(minValidity: .seconds(7200))
+        async let four = refresher.validLogin(minValidity: .seconds(7200))
+        _ = try await (three, four)
+        #expect(await rig.emulator.tokenRequests == 5, "each refreshes: a minute is below the 5-minute floor")
     }
 
     @Test("refresh tokens have an absolute lifetime: past it, a refresh is auth.invalid_grant and the stored login stays as it was")

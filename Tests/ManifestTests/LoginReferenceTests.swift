@@ -107,6 +107,36 @@ struct LoginReferenceTests {
         #expect(command.errors.map(\.code) == [ErrorCode.Manifest.secretInCommand])
     }
 
+    @Test("every token of the login is masked, the bare access token inside ${auth:claude} too; a trailing dot is an error")
+    func companionSecrets() throws {
+        let manifest = try #require(loadWithLogin(manifestText(), loggedIn).manifest)
+        let plan = Planner().plan(manifest)
+        let redactor = Redactor(secrets: plan.allSecrets)
+        #expect(redactor.redact("token sk-ant-oat01-unit-0123456789 and sk-ant-ort01-unit-9876543210") == "token [redacted] and [redacted]")
+        let dot = loadWithLogin(manifestText(content: "${auth:claude.}"), loggedIn)
+        #expect(dot.errors.map(\.code) == [ErrorCode.Manifest.invalidInterpolation])
+    }
+
+    @Test("each missing value is reported, not just the first reference: a login without a refresh token has no handover value")
+    func missingValue() throws {
+        let noRefresh = LoginState.available(values: ["": "{}", "access_token": "sk-ant-oat01-unit-0123456789"], expiresAt: nil, secrets: [])
+        let outcome = loadWithLogin(
+            manifestText(sessions: "  agent: { credentials: [claude], env: { T: \"${auth:claude.handover}\" }, run: \"true\" }"), noRefresh)
+        #expect(outcome.warnings.map(\.code) == [ErrorCode.Auth.notLoggedIn])
+        #expect(outcome.warnings.first?.message.contains("auth:claude.handover") == true)
+        #expect(try #require(outcome.manifest).unresolvedSources == [.auth("claude.handover")])
+    }
+
+    @Test("a handover value outside a profile or session, or in a profile no session uses, is misplaced")
+    func misplacedHandover() {
+        let provider = loadWithLogin(
+            manifestText().replacingOccurrences(of: "provider: local", with: "provider: { kind: morph, api_key: \"${auth:claude.handover}\" }")
+                .replacingOccurrences(of: "machine: {}", with: "machine: { snapshot: snapshot_abc12345 }"), loggedIn)
+        #expect(provider.errors.map(\.code).contains(ErrorCode.Manifest.handoverMisplaced), "\(provider.diagnostics)")
+        let unused = loadWithLogin(manifestText(content: "${auth:claude.handover}", sessions: "  agent: { run: \"true\" }"), loggedIn)
+        #expect(unused.errors.map(\.code) == [ErrorCode.Manifest.handoverMisplaced], "\(unused.diagnostics)")
+    }
+
     @Test("a handover value reaches one machine: allowed and named; through a profile or env on two machines: an error at the reference")
     func handover() throws {
         let one = loadWithLogin(manifestText(content: "${auth:claude.handover}"), loggedIn)

@@ -43,13 +43,21 @@ struct OAuthServer {
 /// it (the emulator's approval page), paste the answer on stdin. `paste` may replace what
 /// is pasted (given the page's answer).
 func loginThroughCLI(
-    _ server: OAuthServer, home: TemporaryDirectory, extra: [String] = [], paste: (String) throws -> String = { $0 }
+    _ server: OAuthServer, home: TemporaryDirectory, endpointFlags: Bool = false, paste: (String) throws -> String = { $0 }
 ) throws -> (status: Int32, out: String, err: String, url: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: BuiltProducts.runjob)
-    process.arguments = ["auth", "claude", "login", "--no-browser"] + extra
     var environment = ["HOME": home.path, "PATH": "/usr/bin:/bin", "NO_COLOR": "1"]
-    environment.merge(server.environment) { _, new in new }
+    if endpointFlags {
+        // As a gateway user would: the flags, no RUNJOB_CLAUDE_* variables.
+        process.arguments =
+            ["auth", "claude", "login", "--no-browser"] + server.environment.sorted { $0.key < $1.key }.flatMap { name, value in
+                [name == "RUNJOB_CLAUDE_TOKEN_URL" ? "--token-url" : "--authorize-url", value]
+            }
+    } else {
+        process.arguments = ["auth", "claude", "login", "--no-browser"]
+        environment.merge(server.environment) { _, new in new }
+    }
     process.environment = environment
     let input = Pipe()
     let output = Pipe()
@@ -270,7 +278,7 @@ struct ClaudeLoginCLITests {
         let instancesBefore = try morph.instances().count
         let revoked = try await runjob(["apply", file], env: env, home: home)
         outputs += [revoked.out, revoked.err]
-        #expect(revoked.status == 1, "\(revoked.err)")
+        #expect(revoked.status == 2, "the user has to log in again: \(revoked.err)")
         #expect(revoked.err.contains("error[auth.invalid_grant]"), "\(revoked.err)")
         #expect(revoked.err.contains("runjob auth claude login"), "\(revoked.err)")
         #expect(!revoked.out.contains("run.started"), "nothing ran")
@@ -386,6 +394,55 @@ struct ClaudeLoginCLITests {
         let refused = try await runjob(["validate", two], home: home)
         #expect(refused.status == 2)
         #expect(refused.err.contains("two.yaml:7:73: error[manifest.handover_on_many_machines]"), "\(refused.err)")
+    }
+
+    @Test("a login made through a gateway (--token-url) is refreshed there, also without RUNJOB_CLAUDE_TOKEN_URL")
+    func gatewayLogin() async throws {
+        let server = try OAuthServer()
+        defer { server.stop() }
+        let home = try TemporaryDirectory(prefix: "runjob-home")
+        defer { home.remove() }
+        let login = try loginThroughCLI(server, home: home, endpointFlags: true)
+        #expect(login.status == 0, "\(login.err)")
+        #expect(try storedLogin(home)["token_url"]?.stringValue == server.environment["RUNJOB_CLAUDE_TOKEN_URL"])
+        let refresh = try await runjob(["auth", "claude", "refresh"], home: home)
+        #expect(refresh.status == 0, "\(refresh.err)")
+        #expect(try server.stats().tokenRequests == 2)
+    }
+
+    @Test("two applies in two workspaces handing over the same login: one gets the refresh token, the other refuses before booting")
+    func handoverRace() async throws {
+        let server = try OAuthServer()
+        defer { server.stop() }
+        let home = try TemporaryDirectory(prefix: "runjob-home")
+        defer { home.remove() }
+        #expect(try loginThroughCLI(server, home: home).status == 0)
+        let manifest = try home.write(
+            "handover.yaml",
+            """
+            version: 1
+            name: long-lived
+            provider: local
+            machine: {}
+            credentials:
+              claude:
+                files: [{ path: ~/.claude/.credentials.json, mode: "0600", content: "${auth:claude.handover}" }]
+            sessions:
+              agent: { credentials: [claude], run: "true" }
+            """)
+        let env = server.environment
+        async let one = runjob(["apply", "--workspace", "one", manifest], env: env, home: home)
+        async let two = runjob(["apply", "--workspace", "two", manifest], env: env, home: home)
+        let results = try await [one, two]
+        #expect(results.map(\.status).sorted() == [0, 2], "\(results.map(\.err))")
+        let refused = try #require(results.first { $0.status == 2 })
+        #expect(refused.err.contains("error[auth.handed_over]") || refused.err.contains("error[auth.not_logged_in]"), "\(refused.err)")
+        #expect(!refused.out.contains("run.started"))
+        let installed = try FileManager.default.subpathsOfDirectory(atPath: home.file("state")).filter { $0.hasSuffix(".claude/.credentials.json") }
+        #expect(installed.count == 1, "the refresh token is on one machine: \(installed)")
+        for workspace in ["one", "two"] {
+            #expect(try await runjob(["destroy", "--yes", "--workspace", workspace, manifest], env: env, home: home).status == 0)
+        }
     }
 
     @Test("not logged in: validate and plan work and say so; apply refuses with the command to run, before booting")

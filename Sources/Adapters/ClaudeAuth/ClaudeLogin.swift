@@ -18,6 +18,9 @@ public struct ClaudeLogin: Sendable, Equatable, CustomStringConvertible {
     public var account: String?
     /// The endpoint preset the login was made with (refreshes go to its token URL).
     public var preset: ClaudeOAuthEndpoints.Preset?
+    /// The token URL the login was made with when it was not the preset's (a gateway):
+    /// refreshes go there too, unless `RUNJOB_CLAUDE_TOKEN_URL` says otherwise.
+    public var tokenURL: String?
     /// Where the refresh token went when a manifest handed the login over to a machine;
     /// `nil` while the login is this machine's own.
     public var handover: Handover?
@@ -39,7 +42,7 @@ public struct ClaudeLogin: Sendable, Equatable, CustomStringConvertible {
     /// Creates a login.
     public init(
         accessToken: String, refreshToken: String?, expiresAt: Int64, scopes: [String], subscriptionType: String? = nil, account: String? = nil,
-        preset: ClaudeOAuthEndpoints.Preset? = nil, handover: Handover? = nil
+        preset: ClaudeOAuthEndpoints.Preset? = nil, tokenURL: String? = nil, handover: Handover? = nil
     ) {
         self.accessToken = accessToken
         self.refreshToken = refreshToken
@@ -48,6 +51,7 @@ public struct ClaudeLogin: Sendable, Equatable, CustomStringConvertible {
         self.subscriptionType = subscriptionType
         self.account = account
         self.preset = preset
+        self.tokenURL = tokenURL
         self.handover = handover
     }
 

@@ -32,7 +32,7 @@ public struct ClaudeLoginRefresher: Sendable {
             // Another process refreshed while this one waited for the lock: its token is as fresh
             // as the server gives (which may be shorter than `minValidity`); refreshing again
             // would only rotate the pair that process just installed.
-            if let seen, seen.accessToken != login.accessToken, login.expiresAt > now() { return login }
+            if let seen, seen.accessToken != login.accessToken, login.expiresAt - now() >= min(minimum, Self.shortestAccepted) { return login }
             guard login.needsRefresh(nowMilliseconds: now(), minValidityMilliseconds: minimum) else { return login }
             let fresh = try await client.refresh(login, nowMilliseconds: now())
             try store.save(fresh)
@@ -53,6 +53,10 @@ public struct ClaudeLoginRefresher: Sendable {
             return fresh
         }
     }
+
+    /// The least validity a token another process just refreshed must have to be taken as
+    /// it is (milliseconds): below it, this process refreshes again.
+    static let shortestAccepted: Int64 = 5 * 60 * 1000
 
     /// `auth.handed_over`: the login's refresh token lives on a machine now.
     static func handedOver(_ handover: ClaudeLogin.Handover, store: ClaudeLoginStore) -> AuthError {

@@ -29,23 +29,39 @@ public enum ClaudeLoginSource {
         prepare: { environment, minValidity, logger in
             guard let store = store(environment) else { return state(store: nil) }
             let stored = try store.load()
-            let endpoints = try ClaudeOAuthEndpoints.from(environment: environment, preset: stored?.preset ?? .platform)
+            let endpoints = try ClaudeOAuthEndpoints.forRefreshing(stored, environment: environment)
             let before = stored?.expiresAt
             let login = try await ClaudeLoginRefresher(store: store, client: ClaudeTokenClient(endpoints: endpoints)).validLogin(minValidity: minValidity)
             if login.expiresAt != before { logger.info("refreshed the Claude login", metadata: ["expires_at": "\(login.expiresAt)"]) }
             return state(of: login)
         },
-        handOver: { environment, destination in
-            guard let store = store(environment), var login = try store.load() else { return }
-            login.handover = ClaudeLogin.Handover(destination: destination, at: RunClock.nowMilliseconds())
-            // The machine holds the refresh token now: a refresh here would rotate it away from there.
-            login.refreshToken = nil
-            try store.save(login)
+        handOver: { environment, destination, value in
+            guard let store = store(environment) else {
+                throw AuthError(ErrorCode.Auth.notLoggedIn, "there is no Claude login here; run `\(loginCommand)`")
+            }
+            try await store.withRefreshLock {
+                // Under the lock: two applies handing over the same login, or a refresh in between,
+                // must not leave the refresh token on two machines (or rotate it away from one).
+                guard var login = try store.load(), login.handover == nil, login.refreshToken != nil,
+                    login.credentialsFile(includeRefreshToken: true).compactText == value
+                else {
+                    throw AuthError(
+                        ErrorCode.Auth.handedOver,
+                        "the Claude login was handed over or refreshed since this apply read it, so its refresh token may already be elsewhere; "
+                            + "nothing was booted: log in again (`\(loginCommand)`) and apply",
+                        context: [.init("file", store.path)])
+                }
+                login.handover = ClaudeLogin.Handover(destination: destination, at: RunClock.nowMilliseconds())
+                // The machine will hold the refresh token: a refresh here would rotate it away from there.
+                login.refreshToken = nil
+                try store.save(login)
+            }
         })
 
     /// The store of `environment`'s user; `nil` when the environment names no home
     /// (a test environment), so nothing reads the real user's login behind its back.
-    static func store(_ environment: [String: String]) -> ClaudeLoginStore? {
+    /// Every command uses this one rule, so `login` and `apply` always agree on the file.
+    public static func store(_ environment: [String: String]) -> ClaudeLoginStore? {
         guard environment["XDG_CONFIG_HOME"]?.hasPrefix("/") == true || environment["HOME"] != nil else { return nil }
         return ClaudeLoginStore(environment: environment)
     }
@@ -60,7 +76,8 @@ public enum ClaudeLoginSource {
             if let handover = login.handover {
                 return .unavailable(
                     state: "handed over",
-                    detail: "the login was handed over to \(handover.destination); log in again here: `\(loginCommand)`")
+                    detail: "the login was handed over to \(handover.destination); log in again here: `\(loginCommand)`",
+                    secrets: login.secrets.compactMap { $0.reveal() })
             }
             return state(of: login)
         } catch {

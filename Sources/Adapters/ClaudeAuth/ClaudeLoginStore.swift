@@ -39,6 +39,7 @@ public struct ClaudeLoginStore: Sendable {
             scopes: document["scopes"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             subscriptionType: document["subscription_type"]?.stringValue, account: document["account"]?.stringValue,
             preset: document["preset"]?.stringValue.flatMap(ClaudeOAuthEndpoints.Preset.init(rawValue:)),
+            tokenURL: document["token_url"]?.stringValue,
             handover: document["handed_over_to"]?.stringValue.map {
                 ClaudeLogin.Handover(destination: $0, at: Int64(document["handed_over_at"]?.intValue ?? 0))
             })
@@ -59,6 +60,7 @@ public struct ClaudeLoginStore: Sendable {
         set("subscription_type", login.subscriptionType.map { .string($0) })
         set("account", login.account.map { .string($0) })
         set("preset", login.preset.map { .string($0.rawValue) })
+        set("token_url", login.tokenURL.map { .string($0) })
         set("handed_over_to", login.handover.map { .string($0.destination) })
         set("handed_over_at", login.handover.map { .int(Int($0.at)) })
         try write(Array(JSONValue.object(members).compactText.utf8) + [0x0A])

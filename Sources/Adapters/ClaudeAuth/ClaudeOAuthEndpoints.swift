@@ -51,6 +51,14 @@ public struct ClaudeOAuthEndpoints: Sendable, Equatable {
         public static let redirectURI = "RUNJOB_CLAUDE_REDIRECT_URI"
     }
 
+    /// Where `login` is refreshed: `RUNJOB_CLAUDE_TOKEN_URL` when set, else the token URL
+    /// the login was made with, else its preset's.
+    public static func forRefreshing(_ login: ClaudeLogin?, environment: [String: String]) throws(AuthError) -> ClaudeOAuthEndpoints {
+        var endpoints = try from(environment: environment, preset: login?.preset ?? .platform)
+        if environment[Override.tokenURL]?.isEmpty ?? true, let url = login?.tokenURL { endpoints.tokenURL = url }
+        return endpoints
+    }
+
     /// The URLs of `preset`, with each URL the environment overrides replaced; an override
     /// that is not an http(s) URL is `auth.misconfigured` naming the variable.
     public static func from(

@@ -46,7 +46,10 @@ public struct ClaudeTokenClient: Sendable {
     /// before using it). Keeps the subscription type the server does not repeat.
     public func refresh(_ login: ClaudeLogin, nowMilliseconds now: Int64) async throws(AuthError) -> ClaudeLogin {
         guard let token = login.refreshToken else {
-            throw AuthError(ErrorCode.Auth.invalidGrant, "the stored login has no refresh token; run `runjob auth claude login`")
+            throw AuthError(
+                ErrorCode.Auth.cannotRefresh,
+                "the stored login has no refresh token (imported without it), so its token cannot be renewed; run `runjob auth claude login`, "
+                    + "or `runjob auth claude import --with-refresh-token`")
         }
         let body: [JSONValue.Member] = [
             .init("grant_type", .string("refresh_token")), .init("refresh_token", .string(token)),
@@ -57,6 +60,7 @@ public struct ClaudeTokenClient: Sendable {
         fresh.subscriptionType = fresh.subscriptionType ?? login.subscriptionType
         fresh.account = fresh.account ?? login.account
         fresh.preset = login.preset
+        fresh.tokenURL = login.tokenURL
         return fresh
     }
 

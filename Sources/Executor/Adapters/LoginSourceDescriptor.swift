@@ -23,16 +23,18 @@ public struct LoginSourceDescriptor: Sendable {
     /// not be), storing the result, and gives its state; throws an `AuthError` (not logged
     /// in, refused, unreachable) when it cannot. At most one refresh runs across processes.
     public var prepare: @Sendable (_ environment: [String: String], _ minValidity: Duration, _ logger: Logger) async throws -> LoginState
-    /// Records that a value which carries the ability to refresh (a ``LoginValue/handsOver``
-    /// value) now lives on `destination`: the local login is no longer usable for refreshing.
-    public var handOver: @Sendable (_ environment: [String: String], _ destination: String) throws -> Void
+    /// Records, before it is installed, that `value` (a ``LoginValue/handsOver`` value as the
+    /// manifest resolved it) goes to `destination`: from then on the local login cannot
+    /// refresh. Throws `auth.handed_over` when the stored login no longer matches `value`
+    /// (another apply handed it over, or a refresh rotated it, since it was read).
+    public var handOver: @Sendable (_ environment: [String: String], _ destination: String, _ value: String) async throws -> Void
 
     /// Declares a login adapter.
     public init(
         name: String, summary: String, values: [LoginValue], loginCommand: String, defaultMinValidityMilliseconds: Int,
         read: @escaping @Sendable ([String: String]) -> LoginState,
         prepare: @escaping @Sendable ([String: String], Duration, Logger) async throws -> LoginState,
-        handOver: @escaping @Sendable ([String: String], String) throws -> Void
+        handOver: @escaping @Sendable ([String: String], String, String) async throws -> Void
     ) {
         self.name = name
         self.summary = summary
@@ -76,11 +78,14 @@ public enum LoginState: Sendable, Equatable {
     /// (for redactors, whether or not a manifest uses it).
     case available(values: [String: String], expiresAt: Int64?, secrets: [String])
     /// No usable login; `state` is short (`not logged in`, `handed over`) and shows in
-    /// placeholders, `detail` says what to do.
-    case unavailable(state: String, detail: String)
+    /// placeholders, `detail` says what to do. `secrets`: tokens still stored (a login
+    /// handed over keeps its access token, which machines may print), for redactors.
+    case unavailable(state: String, detail: String, secrets: [String] = [])
 
-    /// The tokens of an available login (empty otherwise).
+    /// Every token the login holds, usable or not, for redactors.
     public var secrets: [String] {
-        if case .available(_, _, let secrets) = self { secrets } else { [] }
+        switch self {
+        case .available(_, _, let secrets), .unavailable(_, _, let secrets): secrets
+        }
     }
 }

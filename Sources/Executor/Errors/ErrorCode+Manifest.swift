@@ -35,6 +35,7 @@ extension ErrorCode {
         public static let invalidEnvName = ErrorCode(rawValue: "manifest.invalid_env_name")
         public static let conflictingFields = ErrorCode(rawValue: "manifest.conflicting_fields")
         public static let handoverOnManyMachines = ErrorCode(rawValue: "manifest.handover_on_many_machines")
+        public static let handoverMisplaced = ErrorCode(rawValue: "manifest.handover_misplaced")
         public static let unknownKind = ErrorCode(rawValue: "manifest.unknown_kind")
         // References between parts of the manifest.
         public static let unknownReference = ErrorCode(rawValue: "manifest.unknown_reference")

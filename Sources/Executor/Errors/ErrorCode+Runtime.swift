@@ -78,6 +78,8 @@ extension ErrorCode {
         public static let invalidResponse = ErrorCode(rawValue: "auth.invalid_response")
         public static let notLoggedIn = ErrorCode(rawValue: "auth.not_logged_in")
         public static let handedOver = ErrorCode(rawValue: "auth.handed_over")
+        public static let cannotRefresh = ErrorCode(rawValue: "auth.cannot_refresh")
+        public static let loginChanged = ErrorCode(rawValue: "auth.login_changed")
         public static let keychainUnavailable = ErrorCode(rawValue: "auth.keychain_unavailable")
         public static let storeUnreadable = ErrorCode(rawValue: "auth.store_unreadable")
         public static let storeWriteFailed = ErrorCode(rawValue: "auth.store_write_failed")

@@ -54,6 +54,9 @@ public struct Plan: Sendable {
     public var configDigest: String
     /// Digest of the secret values.
     public var secrets: SecretsDigest
+    /// Secrets no spec holds that every output masks all the same (the tokens of the
+    /// stored logins the manifest reads). Not part of any digest.
+    public var companionSecrets: [Secret] = []
 
     /// Creates a plan. The planner is the usual way to get one.
     public init(
@@ -88,6 +91,6 @@ public struct Plan: Sendable {
     /// Every secret the plan uses (for the run's redactor).
     public var allSecrets: [Secret] {
         provider.options.secrets + machines.flatMap(\.options.secrets) + credentials.flatMap(\.secrets)
-            + sessions.flatMap(\.secrets) + processManager.options.secrets
+            + sessions.flatMap(\.secrets) + processManager.options.secrets + companionSecrets
     }
 }

@@ -144,7 +144,7 @@ struct Interpolator {
                     message: "`${auth:\(body)}` names no login runjob knows (logins: \(names.joined(separator: ", ")))",
                     suggestion: Suggestions.closest(to: loginName, among: names).map { "${auth:\($0)}" }))
         }
-        guard descriptor.value(valueName) != nil else {
+        guard descriptor.value(valueName) != nil, body.count == loginName.count || !valueName.isEmpty else {
             let forms = descriptor.values.map { $0.name.isEmpty ? "${auth:\(descriptor.name)}" : "${auth:\(descriptor.name).\($0.name)}" }
             return .failure(
                 Problem(
@@ -170,7 +170,7 @@ struct Interpolator {
             }
             let reference = Reference(source: source, isPlain: false, isMissing: false, valueBytes: value.utf8.count, usedDefault: false)
             return .success((.secret(Secret(source: source, value: value)), reference))
-        case .unavailable(let state, let detail):
+        case .unavailable(let state, let detail, _):
             let reference = Reference(
                 source: source, isPlain: false, isMissing: true, valueBytes: 0, usedDefault: false, missingDetail: detail)
             return .success((.secret(Secret(unresolved: source, state: state)), reference))

@@ -18,6 +18,14 @@ final class LoginLookup: Sendable {
     /// The login adapter named `name`.
     func descriptor(_ name: String) -> LoginSourceDescriptor? { descriptors.first { $0.name == name } }
 
+    /// Every token of the logins read so far, usable or not (sorted by login), as secrets:
+    /// outputs mask them even where only a document holding them (a credentials file) was used.
+    var secrets: [Secret] {
+        states.withLock { states in
+            states.sorted { $0.key < $1.key }.flatMap { name, state in state.secrets.map { Secret(source: .auth(name), value: $0) } }
+        }
+    }
+
     /// The state of the login `descriptor`, read on first use.
     func state(of descriptor: LoginSourceDescriptor) -> LoginState {
         if let known = states.withLock({ $0[descriptor.name] }) { return known }

@@ -26,6 +26,9 @@ public struct Manifest: Sendable {
     public var unresolvedSources: [SecretSource]
     /// The stored logins `${auth:…}` references use, in registry order.
     public var logins: [LoginUse] = []
+    /// Every token those logins hold (the access token inside `${auth:claude}` too, and a
+    /// handed-over login's): not part of any spec, but masked in every output.
+    public var loginSecrets: [Secret] = []
 
     /// Creates a manifest. ``ManifestLoader`` is the usual way to get one.
     public init(

@@ -15,9 +15,13 @@ struct LoginChecks {
         var uses: [LoginUse] = []
         for login in registry.logins {
             let located = reader.loginReferences.filter { Self.login(of: $0.reference.source) == login.name }
-            guard let first = located.first else { continue }
-            let available = !first.reference.isMissing
-            if !available { reportUnavailable(login, at: first) }
+            guard !located.isEmpty else { continue }
+            // Each value once: a login may have one value and lack another (no refresh token for a handover).
+            var reported = Set<SecretSource>()
+            for reference in located where reference.reference.isMissing && reported.insert(reference.reference.source).inserted {
+                reportUnavailable(login, at: reference)
+            }
+            let available = reported.isEmpty
             let handover = checkHandover(login, located: located, profiles: profiles, sessions: sessions)
             uses.append(
                 LoginUse(
@@ -58,12 +62,31 @@ struct LoginChecks {
         _ login: LoginSourceDescriptor, located: [SchemaReader.LocatedReference], profiles: [CredentialProfileSpec], sessions: [SessionSpec]
     ) -> String? {
         let handoverSources = Set(login.values.filter(\.handsOver).map { login.source($0.name) })
-        guard let first = located.first(where: { handoverSources.contains($0.reference.source) }) else { return nil }
+        let handovers = located.filter { handoverSources.contains($0.reference.source) }
+        guard let first = handovers.first else { return nil }
+        // Only where it lands on a machine runjob tracks: a credential profile or a session.
+        // Anywhere else (the provider's options) it would leave this machine without a handover.
+        for reference in handovers where !(reference.path.hasPrefix("credentials.") || reference.path.hasPrefix("sessions.")) {
+            reader.append(
+                ManifestDiagnostic(
+                    .error, ErrorCode.Manifest.handoverMisplaced,
+                    "`${\(reference.reference.source)}` carries the refresh token and may only go to one machine, in a credential profile or a session; not here",
+                    at: reference.location, path: reference.path))
+            return nil
+        }
         func handsOver(_ secrets: [Secret]) -> Bool { secrets.contains { handoverSources.contains($0.source) } }
         let carryingProfiles = Set(profiles.filter { handsOver($0.secrets) }.map(\.name))
         var machines: [String] = []
         for session in sessions where handsOver(session.secrets) || session.credentials.contains(where: carryingProfiles.contains) {
             if !machines.contains(session.machine) { machines.append(session.machine) }
+        }
+        if machines.isEmpty {
+            reader.append(
+                ManifestDiagnostic(
+                    .error, ErrorCode.Manifest.handoverMisplaced,
+                    "`${\(first.reference.source)}` carries the refresh token, but no session takes it to a machine; use it in a profile a session uses, or remove it",
+                    at: first.location, path: first.path))
+            return nil
         }
         guard machines.count > 1 else { return machines.first }
         reader.append(

@@ -65,6 +65,7 @@ struct ManifestBuilder {
             processManager: processManager, machines: machines.specs, credentials: profiles.specs, sessions: sessions.specs,
             warnings: reader.bag.items.filter { $0.severity == .warning }, unresolvedSources: unresolved)
         manifest.logins = logins
+        manifest.loginSecrets = reader.interpolator.logins.secrets
         return manifest
     }
 

@@ -18,10 +18,12 @@ public struct Planner: Sendable {
     public func plan(_ manifest: Manifest) -> Plan {
         let (steps, waves, configDigest, secrets) =
             manifest.sessions.count >= Self.parallelThreshold ? parallelParts(manifest) : serialParts(manifest)
-        return Plan(
+        var plan = Plan(
             name: manifest.name, source: manifest.source, provider: manifest.provider, processManager: manifest.processManager,
             machines: manifest.machines, credentials: manifest.credentials, sessions: manifest.sessions, steps: steps,
             waves: waves, configDigest: configDigest, secrets: secrets)
+        plan.companionSecrets = manifest.loginSecrets
+        return plan
     }
 
     private typealias Parts = (steps: [Step], waves: [Int], config: String, secrets: SecretsDigest)

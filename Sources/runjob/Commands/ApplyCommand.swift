@@ -68,7 +68,8 @@ struct ApplyCommand: ParsableCommand {
         // before the run begins still exits 130, after cleaning up nothing.
         let early = EarlyInterrupts.process
         let environment = ProcessInfo.processInfo.environment
-        let (manifest, loginSecrets) = try Self.manifestWithFreshLogins(file, environment: environment)
+        let (manifest, loginSecrets) = try Self.manifestWithFreshLogins(
+            file, workspace: workspace.workspace, rerun: rerun, environment: environment)
         let plan = Planner().plan(manifest)
         try CommandSupport.checkSessions(rerun, in: plan, option: "--rerun")
         do {
@@ -105,24 +106,22 @@ struct ApplyCommand: ParsableCommand {
                     + "Run `runjob apply --replace` to replace its instances, or `runjob destroy` first.\n")
         }
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
-        do {
-            try Logins.handOver(manifest, workspace: workspace.workspace, environment: environment)
-        } catch {
-            CommandSupport.report(error, redactor: redactor)
-            throw ExitCode(ExitCodes.failure)
-        }
     }
 
     /// The manifest, after making every login it uses (`${auth:…}`) valid for its minimum
-    /// validity, read again when that refreshed one; and the logins' tokens for redactors.
-    /// A login that is missing or cannot be refreshed stops apply here, before anything boots:
-    /// exit 2 when the user has to log in, 1 when the token endpoint failed.
-    static func manifestWithFreshLogins(_ file: String, environment: [String: String]) throws -> (Manifest, [Secret]) {
+    /// validity, read again when that refreshed one, with a login handed over to a machine
+    /// marked so; and the logins' tokens for redactors. Everything that can refuse without
+    /// the network (an invalid manifest, a missing variable, an unknown `--rerun`) refuses
+    /// first. A login that is missing or cannot be refreshed stops apply here, before
+    /// anything boots: exit 2 when the user has to log in, 1 when the token endpoint failed.
+    static func manifestWithFreshLogins(
+        _ file: String, workspace: String, rerun: [String], environment: [String: String]
+    ) throws -> (Manifest, [Secret]) {
         let input = ManifestInput(argument: file)
         let bytes: [UInt8]
         switch input.readBytes(limit: YAMLLimits.default.maxBytes) {
         case .failure:
-            return (try CommandSupport.loadManifest(file), [])
+            return (try CommandSupport.loadManifest(file), [])  // prints the error, exits 2
         case .success(let read): bytes = read
         }
         guard case .success(let first) = input.load(bytes: bytes, strict: false) else {
@@ -132,20 +131,36 @@ struct ApplyCommand: ParsableCommand {
             CommandSupport.printWarnings(first)
             return (first, [])
         }
-        let prepared = AsyncBridge.run { () async -> Result<[Secret], any Error> in
+        let draft = Planner().plan(first)
+        try CommandSupport.checkSessions(rerun, in: draft, option: "--rerun")
+        if first.unresolvedSources.contains(where: { $0.kind != .auth }) {
+            CommandSupport.printWarnings(first)
             do {
-                return .success(try await Logins.prepare(first, environment: environment))
+                try draft.requireEverySecret()
+            } catch {
+                CommandSupport.report(error, redactor: Redactor(secrets: draft.allSecrets))
+                throw ExitCode(ExitCodes.usage)
+            }
+        }
+        let prepared = AsyncBridge.run { () async -> Result<([Secret], Manifest), any Error> in
+            do {
+                let secrets = try await Logins.prepare(first, environment: environment)
+                guard case .success(let fresh) = input.load(bytes: bytes, strict: false) else { return .success((secrets, first)) }
+                try await Logins.handOver(fresh, workspace: workspace, environment: environment)
+                return .success((secrets, fresh))
             } catch {
                 return .failure(error)
             }
         }
         switch prepared {
-        case .success(let secrets):
-            return (try CommandSupport.loadManifest(input, bytes: bytes), secrets)
+        case .success(let (secrets, fresh)):
+            CommandSupport.printWarnings(fresh)
+            return (fresh, secrets)
         case .failure(let error):
-            CommandSupport.report(error, redactor: Redactor(secrets: Logins.secrets(of: first, environment: environment)))
-            let needsLogin = [ErrorCode.Auth.notLoggedIn, ErrorCode.Auth.handedOver].contains((error as? any RunjobError)?.code)
-            throw ExitCode(needsLogin ? ExitCodes.usage : ExitCodes.failure)
+            CommandSupport.report(error, redactor: Redactor(secrets: draft.allSecrets + Logins.secrets(of: first, environment: environment)))
+            let code = (error as? any RunjobError)?.code
+            let needsLogin = [ErrorCode.Auth.notLoggedIn, ErrorCode.Auth.handedOver, ErrorCode.Auth.invalidGrant, ErrorCode.Auth.cannotRefresh]
+            throw ExitCode(code.map(needsLogin.contains) == true ? ExitCodes.usage : ExitCodes.failure)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RunjobKit
 
 /// `runjob auth`: stored logins that manifests use through `${auth:…}`.
 struct AuthCommand: ParsableCommand {
@@ -30,4 +31,18 @@ struct ClaudeAuthCommand: ParsableCommand {
         subcommands: [
             ClaudeLoginCommand.self, ClaudeStatusCommand.self, ClaudeRefreshCommand.self, ClaudeImportCommand.self, ClaudeLogoutCommand.self,
         ])
+}
+
+/// The stored login these commands work on: the same file manifests read.
+enum LoginStore {
+    /// The store of this user; exit 2 when neither `HOME` nor an absolute `XDG_CONFIG_HOME` is set.
+    static func current(_ environment: [String: String]) throws -> ClaudeLoginStore {
+        guard let store = ClaudeLoginSource.store(environment) else {
+            CommandSupport.report(
+                AuthError(ErrorCode.Auth.misconfigured, "neither HOME nor an absolute XDG_CONFIG_HOME is set, so there is no place for the login"),
+                redactor: Redactor())
+            throw ExitCode(ExitCodes.usage)
+        }
+        return store
+    }
 }

@@ -38,6 +38,7 @@ struct ClaudeImportCommand: ParsableCommand {
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
+        let store = try LoginStore.current(environment)
         let (text, origin): (String, String)
         do {
             (text, origin) = try ClaudeCodeLogin.read(file: file, keychain: keychain, environment: environment)
@@ -52,7 +53,7 @@ struct ClaudeImportCommand: ParsableCommand {
             }
             var login = try ClaudeLogin.fromCredentialsFile(document, origin: origin)
             if !withRefreshToken { login.refreshToken = nil }
-            try ClaudeLoginStore(environment: environment).save(login)
+            try store.save(login)
             let refresh = login.refreshToken == nil ? "without its refresh token (runjob will not refresh it)" : "with its refresh token"
             Console.out(
                 Redactor(secrets: login.secrets).redact(

@@ -72,14 +72,17 @@ struct ClaudeLoginCommand: ParsableCommand {
             throw ExitCode(ExitCodes.failure)
         }
         let redactor = Redactor(secrets: attempt.secrets + [Secret(source: .runtime("claude.paste"), value: pasted)])
-        let store = ClaudeLoginStore(environment: environment)
+        let store = try LoginStore.current(environment)
         let client = ClaudeTokenClient(endpoints: endpoints)
         let preset = preset
+        let endpointsUsed = endpoints
         let result = AsyncBridge.run { () async -> Result<ClaudeLogin, any Error> in
             do {
                 let code = try PastedCode.code(in: pasted, expectedState: attempt.state)
                 var login = try await client.exchange(code: code, attempt: attempt, nowMilliseconds: RunClock.nowMilliseconds())
                 login.preset = preset
+                // A gateway's token URL (flag or variable) is where this login's refreshes must go too.
+                if endpointsUsed.tokenURL != ClaudeOAuthEndpoints(preset: preset).tokenURL { login.tokenURL = endpointsUsed.tokenURL }
                 try store.save(login)
                 return .success(login)
             } catch {

@@ -19,11 +19,11 @@ struct ClaudeRefreshCommand: ParsableCommand {
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
-        let store = ClaudeLoginStore(environment: environment)
+        let store = try LoginStore.current(environment)
         let result = AsyncBridge.run { () async -> Result<ClaudeLogin, any Error> in
             do {
                 let stored = try store.load()
-                let endpoints = try ClaudeOAuthEndpoints.from(environment: environment, preset: stored?.preset ?? .platform)
+                let endpoints = try ClaudeOAuthEndpoints.forRefreshing(stored, environment: environment)
                 let refresher = ClaudeLoginRefresher(store: store, client: ClaudeTokenClient(endpoints: endpoints))
                 return .success(try await refresher.refreshNow())
             } catch {
@@ -42,7 +42,7 @@ struct ClaudeLogoutCommand: ParsableCommand {
         abstract: "Delete the stored Claude login (tokens already installed on machines keep working until they expire).")
 
     func run() throws {
-        let store = ClaudeLoginStore(environment: ProcessInfo.processInfo.environment)
+        let store = try LoginStore.current(ProcessInfo.processInfo.environment)
         do {
             let removed = try store.delete()
             Console.out(removed ? "Logged out: removed \(store.path).\n" : "Not logged in (\(store.path) does not exist).\n")

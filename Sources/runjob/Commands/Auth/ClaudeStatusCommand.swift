@@ -20,7 +20,7 @@ struct ClaudeStatusCommand: ParsableCommand {
     var output: StatusOutput = .text
 
     func run() throws {
-        let store = ClaudeLoginStore(environment: ProcessInfo.processInfo.environment)
+        let store = try LoginStore.current(ProcessInfo.processInfo.environment)
         let login: ClaudeLogin?
         do {
             login = try store.load()
