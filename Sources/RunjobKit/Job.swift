@@ -86,6 +86,7 @@ public struct Job: Sendable {
     public func apply(_ options: RunOptions = RunOptions(), sink: any EventSink, redactor: Redactor? = nil) async throws -> RunOutcome {
         var plan = self.plan
         var loginSecrets: [Secret] = []
+        var handover: Manifest?
         if !manifest.logins.isEmpty {
             loginSecrets = try await Logins.prepare(manifest, registry: registry, environment: environment)
             let fresh: Manifest
@@ -100,10 +101,12 @@ public struct Job: Sendable {
                 }
                 fresh = manifest
             }
-            try await Logins.handOver(fresh, workspace: options.workspace, registry: registry, environment: environment)
             plan = Planner().plan(fresh)
+            handover = fresh
         }
         let runtime = try registry.runtime(for: plan, environment: environment)
+        // Last, just before the run: a login handed over to a machine loses its local refresh token.
+        if let handover { try await Logins.handOver(handover, workspace: options.workspace, registry: registry, environment: environment) }
         let redactor = redactor ?? self.redactor()
         for secret in loginSecrets + plan.companionSecrets { redactor.add(secret) }
         let engine = RunEngine(plan: plan, runtime: runtime, options: options, sink: sink, redactor: redactor)

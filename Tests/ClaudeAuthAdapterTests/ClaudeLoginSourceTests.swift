@@ -62,7 +62,7 @@ struct ClaudeLoginSourceTests {
         let stale = await #expect(throws: AuthError.self) {
             try await Self.descriptor.handOver(self.environment(folder), "machine `x`", #"{"claudeAiOauth":{"accessToken":"older"}}"#)
         }
-        #expect(stale?.code == ErrorCode.Auth.handedOver)
+        #expect(stale?.code == ErrorCode.Auth.loginChanged)
         #expect(try ClaudeLoginStore(environment: environment(folder)).load() == handed)
         try await Self.descriptor.handOver(
             environment(folder), "machine `main` of job (workspace default)", handed.credentialsFile(includeRefreshToken: true).compactText)

@@ -42,13 +42,17 @@ public enum ClaudeLoginSource {
             try await store.withRefreshLock {
                 // Under the lock: two applies handing over the same login, or a refresh in between,
                 // must not leave the refresh token on two machines (or rotate it away from one).
-                guard var login = try store.load(), login.handover == nil, login.refreshToken != nil,
-                    login.credentialsFile(includeRefreshToken: true).compactText == value
-                else {
+                guard var login = try store.load(), login.handover == nil, login.refreshToken != nil else {
                     throw AuthError(
                         ErrorCode.Auth.handedOver,
-                        "the Claude login was handed over or refreshed since this apply read it, so its refresh token may already be elsewhere; "
-                            + "nothing was booted: log in again (`\(loginCommand)`) and apply",
+                        "the Claude login was handed over to another machine since this apply read it; nothing was booted: "
+                            + "log in again (`\(loginCommand)`) and apply",
+                        context: [.init("file", store.path)])
+                }
+                guard login.credentialsFile(includeRefreshToken: true).compactText == value else {
+                    throw AuthError(
+                        ErrorCode.Auth.loginChanged,
+                        "the Claude login was refreshed since this apply read it; nothing was booted: apply again",
                         context: [.init("file", store.path)])
                 }
                 login.handover = ClaudeLogin.Handover(destination: destination, at: RunClock.nowMilliseconds())

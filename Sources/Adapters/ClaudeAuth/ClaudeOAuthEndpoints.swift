@@ -55,7 +55,13 @@ public struct ClaudeOAuthEndpoints: Sendable, Equatable {
     /// the login was made with, else its preset's.
     public static func forRefreshing(_ login: ClaudeLogin?, environment: [String: String]) throws(AuthError) -> ClaudeOAuthEndpoints {
         var endpoints = try from(environment: environment, preset: login?.preset ?? .platform)
-        if environment[Override.tokenURL]?.isEmpty ?? true, let url = login?.tokenURL { endpoints.tokenURL = url }
+        if environment[Override.tokenURL]?.isEmpty ?? true, let url = login?.tokenURL {
+            guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+                throw AuthError(
+                    ErrorCode.Auth.misconfigured, "the stored login's token URL is not an http(s) URL; run `runjob auth claude login` again")
+            }
+            endpoints.tokenURL = url
+        }
         return endpoints
     }
 

@@ -68,8 +68,7 @@ struct ApplyCommand: ParsableCommand {
         // before the run begins still exits 130, after cleaning up nothing.
         let early = EarlyInterrupts.process
         let environment = ProcessInfo.processInfo.environment
-        let (manifest, loginSecrets) = try Self.manifestWithFreshLogins(
-            file, workspace: workspace.workspace, rerun: rerun, environment: environment)
+        let (manifest, loginSecrets) = try Self.manifestWithFreshLogins(file, rerun: rerun, environment: environment)
         let plan = Planner().plan(manifest)
         try CommandSupport.checkSessions(rerun, in: plan, option: "--rerun")
         do {
@@ -95,6 +94,8 @@ struct ApplyCommand: ParsableCommand {
             lockTimeout: .milliseconds(Int(lockTimeout * 1000)))
         let sink = EventSinks.make(output: output, redactor: redactor, logger: logger)
         let engine = RunEngine(plan: plan, runtime: runtime, options: options, sink: sink, redactor: redactor)
+        // Last, just before the run: a login handed over to a machine loses its local refresh token.
+        try Self.handOver(manifest, workspace: workspace.workspace, environment: environment, redactor: redactor)
         early.forward { signal in engine.interrupt(signal: signal) }
         let outcome = AsyncBridge.run { await engine.run() }
         withExtendedLifetime(early) {}
@@ -108,15 +109,29 @@ struct ApplyCommand: ParsableCommand {
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
 
+    /// Marks the logins `manifest` hands over to a machine (under the refresh lock, checking
+    /// they did not change since the manifest read them); exit 2 when one did.
+    static func handOver(_ manifest: Manifest, workspace: String, environment: [String: String], redactor: Redactor) throws {
+        guard manifest.logins.contains(where: { $0.handoverMachine != nil }) else { return }
+        let result = AsyncBridge.run { () async -> Result<Void, any Error> in
+            do {
+                return .success(try await Logins.handOver(manifest, workspace: workspace, environment: environment))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if case .failure(let error) = result {
+            CommandSupport.report(error, redactor: redactor)
+            throw ExitCode(ExitCodes.usage)
+        }
+    }
+
     /// The manifest, after making every login it uses (`${auth:…}`) valid for its minimum
-    /// validity, read again when that refreshed one, with a login handed over to a machine
-    /// marked so; and the logins' tokens for redactors. Everything that can refuse without
+    /// validity, read again when that refreshed one; and the logins' tokens for redactors. Everything that can refuse without
     /// the network (an invalid manifest, a missing variable, an unknown `--rerun`) refuses
     /// first. A login that is missing or cannot be refreshed stops apply here, before
     /// anything boots: exit 2 when the user has to log in, 1 when the token endpoint failed.
-    static func manifestWithFreshLogins(
-        _ file: String, workspace: String, rerun: [String], environment: [String: String]
-    ) throws -> (Manifest, [Secret]) {
+    static func manifestWithFreshLogins(_ file: String, rerun: [String], environment: [String: String]) throws -> (Manifest, [Secret]) {
         let input = ManifestInput(argument: file)
         let bytes: [UInt8]
         switch input.readBytes(limit: YAMLLimits.default.maxBytes) {
@@ -142,24 +157,24 @@ struct ApplyCommand: ParsableCommand {
                 throw ExitCode(ExitCodes.usage)
             }
         }
-        let prepared = AsyncBridge.run { () async -> Result<([Secret], Manifest), any Error> in
+        let prepared = AsyncBridge.run { () async -> Result<[Secret], any Error> in
             do {
-                let secrets = try await Logins.prepare(first, environment: environment)
-                guard case .success(let fresh) = input.load(bytes: bytes, strict: false) else { return .success((secrets, first)) }
-                try await Logins.handOver(fresh, workspace: workspace, environment: environment)
-                return .success((secrets, fresh))
+                return .success(try await Logins.prepare(first, environment: environment))
             } catch {
                 return .failure(error)
             }
         }
         switch prepared {
-        case .success(let (secrets, fresh)):
-            CommandSupport.printWarnings(fresh)
-            return (fresh, secrets)
+        case .success(let secrets):
+            // Read again with the fresh login (prints its warnings, or its errors and exits 2).
+            return (try CommandSupport.loadManifest(input, bytes: bytes), secrets)
         case .failure(let error):
             CommandSupport.report(error, redactor: Redactor(secrets: draft.allSecrets + Logins.secrets(of: first, environment: environment)))
             let code = (error as? any RunjobError)?.code
-            let needsLogin = [ErrorCode.Auth.notLoggedIn, ErrorCode.Auth.handedOver, ErrorCode.Auth.invalidGrant, ErrorCode.Auth.cannotRefresh]
+            let needsLogin = [
+                ErrorCode.Auth.notLoggedIn, ErrorCode.Auth.handedOver, ErrorCode.Auth.invalidGrant, ErrorCode.Auth.cannotRefresh,
+                ErrorCode.Auth.storeUnreadable, ErrorCode.Auth.misconfigured, ErrorCode.Auth.loginChanged,
+            ]
             throw ExitCode(code.map(needsLogin.contains) == true ? ExitCodes.usage : ExitCodes.failure)
         }
     }
