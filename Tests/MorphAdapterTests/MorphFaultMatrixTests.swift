@@ -97,7 +97,9 @@ func runFaultCase(_ fault: FaultCase, blindBoot: Bool = false) async throws -> [
         // answer that comes late would be taken for a lost one and retried (a 500 meant to
         // fail apply would then be retried into a success).
         configuration.requestTimeout = fault.kind == .hang ? .seconds(2) : .seconds(15)
-        configuration.execTimeout = .seconds(8)
+        // Only a hang needs a short exec deadline; elsewhere a loaded machine (the whole suite on
+        // two cores) must not turn a slow exec into provider.timeout.
+        configuration.execTimeout = fault.kind == .hang ? .seconds(8) : .seconds(30)
         configuration.retryDeadline = .seconds(10)
     }
     var problems: [String] = []
