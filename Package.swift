@@ -15,6 +15,7 @@ let adapters: [(folder: String, target: String)] = [
     ("Codex", "CodexAdapter"),
     ("Command", "CommandAdapter"),
     ("ClaudeAuth", "ClaudeAuthAdapter"),
+    ("Instant", "InstantAdapter"),
 ]
 
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
@@ -109,6 +110,7 @@ let adapterDependencies: [String: [Target.Dependency]] = [
     "LocalAdapter": [subprocess],
     "MorphAdapter": [httpClient],
     "ClaudeAuthAdapter": [crypto, httpClient],
+    "InstantAdapter": [httpClient],
 ]
 
 /// Test targets of adapters that run whole plans (they need the manifest, planner and other adapters).
@@ -118,6 +120,7 @@ let adapterTestDependencies: [String: [Target.Dependency]] = [
     "MorphAdapter": ["MorphEmulator", "LocalAdapter", "Manifest", "Planner", "ShellAdapter", "CommandAdapter"],
     "ClaudeCodeAdapter": ["LocalAdapter", "ShellAdapter", "Manifest", "Planner"],
     "ClaudeAuthAdapter": ["MorphEmulator", logging],
+    "InstantAdapter": ["MorphEmulator"],
     "CodexAdapter": ["LocalAdapter", "ShellAdapter", "Manifest", "Planner"],
     "PM2Adapter": ["LocalAdapter", "Manifest", "Planner", "CommandAdapter"],
 ]

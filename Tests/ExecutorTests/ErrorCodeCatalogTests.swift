@@ -27,7 +27,7 @@ struct ErrorCodeCatalogTests {
     func catalogMatchesSources() throws {
         let documentation = try String(contentsOf: Self.root.appendingPathComponent("_reference/error-codes.md"), encoding: .utf8)
         let documented = try Self.matches("`([a-z]+\\.[a-z0-9_]+)`", in: documentation).filter {
-            ["manifest", "provider", "process", "agent", "credentials", "orchestration", "auth", "cli"].contains($0.split(separator: ".")[0])
+            ["manifest", "provider", "process", "agent", "credentials", "orchestration", "auth", "resource", "cli"].contains($0.split(separator: ".")[0])
         }
         var declared: Set<String> = []
         for (_, text) in try Self.sourceTexts() {

@@ -91,6 +91,18 @@ extension ErrorCode {
         public static let unreachable = ErrorCode(rawValue: "auth.unreachable")
     }
 
+    /// Codes of resource adapters (`resources:` entries such as Instant apps).
+    public enum Resource {
+        public static let authFailed = ErrorCode(rawValue: "resource.auth_failed")
+        public static let notFound = ErrorCode(rawValue: "resource.not_found")
+        public static let invalidRequest = ErrorCode(rawValue: "resource.invalid_request")
+        public static let rateLimited = ErrorCode(rawValue: "resource.rate_limited")
+        public static let serverError = ErrorCode(rawValue: "resource.server_error")
+        public static let unreachable = ErrorCode(rawValue: "resource.unreachable")
+        public static let invalidResponse = ErrorCode(rawValue: "resource.invalid_response")
+        public static let misconfigured = ErrorCode(rawValue: "resource.misconfigured")
+    }
+
     /// Codes of the command line itself.
     public enum CLI {
         public static let usage = ErrorCode(rawValue: "cli.usage")

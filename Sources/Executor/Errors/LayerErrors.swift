@@ -85,3 +85,22 @@ public struct AuthError: RunjobError, Equatable {
         self.context = context
     }
 }
+
+/// An error of a resource adapter (an Instant app, …): the service refused, answered
+/// nonsense, or could not be reached. Never carries a token the resource holds.
+public struct ResourceError: RunjobError, Equatable {
+    public var code: ErrorCode
+    public var message: String
+    public var context: [ErrorContext]
+    /// Whether the request may have been carried out although no answer says so (a create
+    /// whose answer was lost): the caller must look before creating again.
+    public var isAmbiguous: Bool
+
+    /// Creates a resource error.
+    public init(_ code: ErrorCode, _ message: String, context: [ErrorContext] = [], isAmbiguous: Bool = false) {
+        self.code = code
+        self.message = message
+        self.context = context
+        self.isAmbiguous = isAmbiguous
+    }
+}

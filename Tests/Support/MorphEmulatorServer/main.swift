@@ -10,6 +10,8 @@ import MorphEmulator
 //                  (Claude's OAuth endpoints instead: GET /oauth/authorize answers the
 //                  `code#state` the hosted page would show, POST /v1/oauth/token, and the
 //                  /_emulator/settings|revoke|script|stats routes; see ClaudeOAuthEmulator)
+//   morph-emulator --instant [--platform-token T]
+//                  (the Instant Platform API instead; see InstantEmulator)
 //
 // Listens on 127.0.0.1 and a random port, prints {"port":N} as its first stdout
 // line, and exits when stdin closes or on SIGTERM/SIGINT, deleting every sandbox.
@@ -22,6 +24,7 @@ func usage(_ message: String) -> Never {
 var settings = MorphEmulator.Settings(apiKey: ProcessInfo.processInfo.environment["MORPH_API_KEY"] ?? "emulator-key")
 var sandboxRoot: String?
 var oauth: ClaudeOAuthEmulator.Settings?
+var instantToken: String?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     func value() -> String {
@@ -40,6 +43,8 @@ while let argument = arguments.next() {
     case "--snapshots": settings.snapshots = Set(value().split(separator: ",").map(String.init))
     case "--sandbox-root": sandboxRoot = value()
     case "--home-template": settings.homeTemplate = value()
+    case "--instant": instantToken = instantToken ?? "per_emulator_platform_token_0123456789"
+    case "--platform-token": instantToken = value()
     case "--claude-oauth": oauth = oauth ?? ClaudeOAuthEmulator.Settings()
     case "--expires-in":
         oauth = oauth ?? ClaudeOAuthEmulator.Settings()
@@ -83,7 +88,9 @@ Thread.detachNewThread {
 
 let server: EmulatorServer
 do {
-    if let oauth {
+    if let instantToken {
+        server = try await EmulatorServer.start(InstantEmulator(platformToken: instantToken))
+    } else if let oauth {
         server = try await EmulatorServer.start(ClaudeOAuthEmulator(settings: oauth))
     } else {
         server = try await EmulatorServer.start(emulator)
