@@ -85,6 +85,27 @@ struct ClaudeLoginStoreTests {
         }
         #expect(error?.code == ErrorCode.Auth.storeWriteFailed)
     }
+
+    @Test("a new login (login, import) and logout wait for a refresh in progress, so it cannot write the old pair over them")
+    func replaceTakesTheLock() async throws {
+        let folder = try TemporaryDirectory(prefix: "runjob-auth")
+        defer { folder.remove() }
+        let store = ClaudeLoginStore(path: folder.path + "/auth/claude.json")
+        try store.save(Self.login)
+        var fresh = Self.login
+        fresh.accessToken = "sk-ant-oat01-FRESH"
+        let blocked = await #expect(throws: AuthError.self) {
+            try await store.withRefreshLock {
+                try await store.replace(with: fresh, timeout: .milliseconds(50))
+            }
+        }
+        #expect(blocked?.code == ErrorCode.Auth.storeWriteFailed)
+        #expect(try store.load() == Self.login, "nothing was written while the refresh held the lock")
+        try await store.replace(with: fresh)
+        #expect(try store.load() == fresh)
+        #expect(try await store.remove())
+        #expect(try await store.remove() == false)
+    }
 }
 
 /// How many tasks hold the lock at once, and the most that ever did.

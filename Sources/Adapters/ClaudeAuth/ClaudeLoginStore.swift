@@ -74,6 +74,18 @@ public struct ClaudeLoginStore: Sendable {
         throw AuthError(ErrorCode.Auth.storeWriteFailed, "cannot remove the stored login: \(String(cString: strerror(errno)))", context: [.init("file", path)])
     }
 
+    /// Stores a new login (a login or an import) under the refresh lock, so a refresh running
+    /// in another process cannot write the old login's rotated pair over it afterwards.
+    public func replace(with login: ClaudeLogin, timeout: Duration = .seconds(60)) async throws {
+        try await withRefreshLock(timeout: timeout) { try save(login) }
+    }
+
+    /// Removes the stored login under the refresh lock (see ``replace(with:)``); `false` when there was none.
+    @discardableResult
+    public func remove() async throws -> Bool {
+        try await withRefreshLock { try delete() }
+    }
+
     /// Runs `body` holding the refresh lock (a `flock` on ``lockPath``), waiting up to
     /// `timeout` for another process's refresh: at most one refresh is in flight.
     public func withRefreshLock<T: Sendable>(timeout: Duration = .seconds(60), _ body: () async throws -> T) async throws -> T {

@@ -53,7 +53,11 @@ struct ClaudeImportCommand: ParsableCommand {
             }
             var login = try ClaudeLogin.fromCredentialsFile(document, origin: origin)
             if !withRefreshToken { login.refreshToken = nil }
-            try store.save(login)
+            let imported = login
+            let saved = AsyncBridge.run { () async -> Result<Void, any Error> in
+                do { return .success(try await store.replace(with: imported)) } catch { return .failure(error) }
+            }
+            if case .failure(let error) = saved { throw error }
             let refresh = login.refreshToken == nil ? "without its refresh token (runjob will not refresh it)" : "with its refresh token"
             Console.out(
                 Redactor(secrets: login.secrets).redact(

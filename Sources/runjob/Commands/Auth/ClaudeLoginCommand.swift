@@ -83,7 +83,7 @@ struct ClaudeLoginCommand: ParsableCommand {
                 login.preset = preset
                 // A gateway's token URL (flag or variable) is where this login's refreshes must go too.
                 if endpointsUsed.tokenURL != ClaudeOAuthEndpoints(preset: preset).tokenURL { login.tokenURL = endpointsUsed.tokenURL }
-                try store.save(login)
+                try await store.replace(with: login)
                 return .success(login)
             } catch {
                 return .failure(error)

@@ -43,12 +43,10 @@ struct ClaudeLogoutCommand: ParsableCommand {
 
     func run() throws {
         let store = try LoginStore.current(ProcessInfo.processInfo.environment)
-        do {
-            let removed = try store.delete()
-            Console.out(removed ? "Logged out: removed \(store.path).\n" : "Not logged in (\(store.path) does not exist).\n")
-        } catch {
-            CommandSupport.report(error, redactor: Redactor())
-            throw ExitCode(ExitCodes.failure)
+        let result = AsyncBridge.run { () async -> Result<Bool, any Error> in
+            do { return .success(try await store.remove()) } catch { return .failure(error) }
         }
+        let removed = try CommandSupport.unwrap(result, redactor: Redactor())
+        Console.out(removed ? "Logged out: removed \(store.path).\n" : "Not logged in (\(store.path) does not exist).\n")
     }
 }
