@@ -57,13 +57,23 @@ struct InterruptStressTests {
     /// The pids of live programs of `session` whose HOME lies under `root`: `sleep SECONDS`, or
     /// the `bash <run>/<session>.cmd` or `bash -c "…; exec sleep SECONDS"` that becomes it (a
     /// check right after apply may see any of them; at any moment there is one).
+    /// A child that bash forked (for `cat > /dev/null`, say) shows its parent's command line
+    /// until it execs: one of those whose parent is also a match is that fork, not a second process.
     static func sleepers(_ seconds: String, session: String, under root: String) -> [Int32] {
-        processes(under: root).filter { pid in
+        let matched = processes(under: root).filter { pid in
             let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline").map { Array($0) } ?? []
             let argv = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             return argv == ["sleep", seconds] || (argv.count == 2 && argv[0] == "bash" && argv[1].hasSuffix("/\(session).cmd"))
                 || (argv.first == "bash" && argv.last?.hasSuffix("exec sleep \(seconds)") == true)
         }
+        return matched.filter { pid in parent(of: pid).map { !matched.contains($0) } ?? true }
+    }
+
+    /// The parent pid of `pid` (field 4 of `/proc/PID/stat`, after the command name's `)`).
+    static func parent(of pid: Int32) -> Int32? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 ? Int32(fields[1]) : nil
     }
 
     /// Whether `pid` runs runjob already and catches SIGINT and SIGTERM. Between fork and

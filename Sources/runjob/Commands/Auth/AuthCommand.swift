@@ -16,12 +16,12 @@ struct ClaudeAuthCommand: ParsableCommand {
         abstract: "Your Claude subscription login, for ${auth:claude} in manifests.",
         discussion: """
             The login is stored in $XDG_CONFIG_HOME/runjob/auth/claude.json (default
-            ~/.config/runjob/auth/claude.json, mode 0600). Manifests use it as
-              ${auth:claude}               Claude Code's credentials file, without the refresh token
-              ${auth:claude.access_token}  the bare token, for CLAUDE_CODE_OAUTH_TOKEN
-              ${auth:claude.handover}      the file with the refresh token, for one machine
-            apply refreshes the token first when it expires within `auth: {claude:
-            {min_validity: 2h}}`.
+            ~/.config/runjob/auth/claude.json, mode 0600). Manifests use it as:
+              ${auth:claude}               credentials file, no refresh token
+              ${auth:claude.access_token}  the token (CLAUDE_CODE_OAUTH_TOKEN)
+              ${auth:claude.handover}      with the refresh token: one machine
+            apply refreshes the token first when it expires within
+            `auth: {claude: {min_validity: 2h}}`.
 
             Examples:
               runjob auth claude login

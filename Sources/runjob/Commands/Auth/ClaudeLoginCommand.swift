@@ -13,9 +13,10 @@ struct ClaudeLoginCommand: ParsableCommand {
             callback URL) and paste it: on a terminal it is read without echo,
             otherwise from stdin. The code is exchanged for a token at once.
 
-            Endpoint overrides (gateways, tests) also come from RUNJOB_CLAUDE_AUTHORIZE_URL,
-            RUNJOB_CLAUDE_TOKEN_URL and RUNJOB_CLAUDE_REDIRECT_URI; the token URL is
-            also used by `refresh` and by apply.
+            The endpoint overrides (gateways, tests) can also be set with
+            RUNJOB_CLAUDE_AUTHORIZE_URL, RUNJOB_CLAUDE_TOKEN_URL and
+            RUNJOB_CLAUDE_REDIRECT_URI. The token URL used here is stored with the
+            login: `refresh` and apply use it too.
 
             Examples:
               runjob auth claude login
