@@ -65,7 +65,11 @@ struct InstantClientTests {
         #expect(blank?.message.contains("validation-failed") == true)
         let missing = await #expect(throws: ResourceError.self) { _ = try await rig.client.ephemeralApp(id: "00000000-0000-0000-0000-000000000000") }
         #expect(missing?.code == ErrorCode.Resource.notFound)
-        await rig.emulator.script([.object([.init("status", .int(429))]), .object([.init("status", .int(503))]), .string("malformed"), .string("lost")])
+        // The Morph emulator's fault machinery: 429 and 503 before, a cut body and a lost answer after the create.
+        for (kind, status, phase) in [(EmulatorFault.Kind.status, 429, EmulatorFault.Phase.before), (.status, 503, .before), (.malformed, 200, .after)] {
+            await rig.emulator.inject(EmulatorFault(route: "POST /dash/apps/ephemeral", kind: kind, phase: phase, count: 1, skip: 0, status: status))
+        }
+        await rig.emulator.inject(EmulatorFault(route: "POST /superadmin/apps", kind: .reset, phase: .after))
         let limited = await #expect(throws: ResourceError.self) { _ = try await rig.client.createEphemeral(title: "a") }
         #expect(limited?.code == ErrorCode.Resource.rateLimited)
         let failed = await #expect(throws: ResourceError.self) { _ = try await rig.client.createEphemeral(title: "a") }
@@ -84,6 +88,22 @@ struct InstantClientTests {
         let closed = InstantClient(baseURL: rig.server.baseURL, timeout: .seconds(2))
         let unreachable = await #expect(throws: ResourceError.self) { _ = try await closed.createEphemeral(title: "a") }
         #expect(unreachable?.code == ErrorCode.Resource.unreachable && unreachable?.isAmbiguous == true)
+    }
+
+    @Test("faults are armed over HTTP as in the Morph emulator, on the Instant routes only")
+    func faultControl() async throws {
+        let rig = try await InstantRig.start()
+        let port = rig.server.port
+        let bad = try LoopbackHTTP.request(port: port, method: "POST", path: "/_emulator/faults", body: #"{"route":"POST /instance","kind":"reset"}"#)
+        #expect(bad.status == 422)
+        let armed = try LoopbackHTTP.request(
+            port: port, method: "POST", path: "/_emulator/faults", body: #"{"route":"DELETE /superadmin/apps/{id}","kind":"status","status":502}"#)
+        #expect(armed.status == 200)
+        let app = try await rig.client.createEphemeral(title: "faulted")
+        let failed = await #expect(throws: ResourceError.self) { _ = try await rig.client.delete(id: app.id, token: app.adminToken) }
+        #expect(failed?.code == ErrorCode.Resource.serverError)
+        #expect(try await rig.client.delete(id: app.id, token: app.adminToken), "the fault hit once")
+        await rig.stop()
     }
 
     @Test("answers are validated: each of the four required fields, leniently otherwise")

@@ -67,9 +67,10 @@ public struct EmulatorFault: Sendable, Equatable {
     }
 
     /// The fault described by a control request body, or a message saying what is wrong with it.
-    public static func parse(_ json: JSONValue) -> Result<EmulatorFault, EmulatorFaultError> {
-        guard let route = json["route"]?.stringValue, route == "*" || EmulatorRoute.templates.contains(route) else {
-            return .failure(EmulatorFaultError(message: "`route` must be `*` or one of: " + EmulatorRoute.templates.joined(separator: ", ")))
+    /// `templates`: the routes of the emulator it is for (the Morph emulator's by default).
+    public static func parse(_ json: JSONValue, templates: [String] = EmulatorRoute.templates) -> Result<EmulatorFault, EmulatorFaultError> {
+        guard let route = json["route"]?.stringValue, route == "*" || templates.contains(route) else {
+            return .failure(EmulatorFaultError(message: "`route` must be `*` or one of: " + templates.joined(separator: ", ")))
         }
         guard let kindText = json["kind"]?.stringValue, let kind = Kind(rawValue: kindText) else {
             return .failure(EmulatorFaultError(message: "`kind` must be one of: " + Kind.allCases.map(\.rawValue).joined(separator: ", ")))

@@ -6,8 +6,8 @@ import Executor
 /// personal access token, an app's admin token good for its own app only (another app's
 /// gets the API's 400), success as 200 only and errors as `{type, message, hint}`.
 /// Serve it with ``EmulatorServer``; `GET /_emulator/apps` lists every app (admin tokens
-/// included, for canaries) and `POST /_emulator/script` queues replies (`{"status":503}`,
-/// `"hang"`, `"reset"`, `"malformed"`, `"lost"`: carried out, answer reset).
+/// included, for canaries); `GET|POST|DELETE /_emulator/faults` arm faults exactly as in
+/// the Morph emulator (``EmulatorFault``, ``FaultBook``) on the routes of ``routes``.
 public actor InstantEmulator: EmulatorHandler {
     /// One app as the emulator keeps it.
     public struct App: Sendable {
@@ -22,7 +22,7 @@ public actor InstantEmulator: EmulatorHandler {
     /// The personal access token the emulator accepts for `/superadmin`.
     public nonisolated let platformToken: String
     private var apps: [App] = []
-    private var scripted: [JSONValue] = []
+    private var faults = FaultBook()
     /// Requests answered so far (`METHOD /path`), in order.
     public private(set) var requests: [String] = []
 
@@ -34,26 +34,28 @@ public actor InstantEmulator: EmulatorHandler {
     /// Every app ever created, deleted ones flagged.
     public var allApps: [App] { apps }
 
-    /// Queues replies for the next API requests (see the type's documentation).
-    public func script(_ replies: [JSONValue]) { scripted += replies }
+    /// The route templates faults name.
+    public static let routes = [
+        "POST /dash/apps/ephemeral", "GET /dash/apps/ephemeral/{id}", "POST /superadmin/apps", "GET /superadmin/apps",
+        "GET /superadmin/apps/{id}", "DELETE /superadmin/apps/{id}",
+    ]
+
+    /// Arms a fault (its route one of ``routes`` or `*`).
+    public func inject(_ fault: EmulatorFault) { faults.inject(fault) }
 
     public func handle(_ request: EmulatorRequest) async -> EmulatorReply {
         if request.path.hasPrefix("/_emulator/") { return control(request) }
-        requests.append(request.method + " " + request.path)
-        if !scripted.isEmpty {
-            let reply = scripted.removeFirst()
-            switch reply.stringValue {
-            case "hang": return .hang
-            case "reset": return .reset
-            case "malformed": return .response(EmulatorResponse(status: 200, body: Array("{\"app\": {\"id\": ".utf8)))
-            case "lost":
-                _ = route(request)
-                return .reset
-            default:
-                return .response(errorResponse(reply["status"]?.intValue ?? 503, "server-error", "scripted failure"))
-            }
-        }
-        return .response(route(request))
+        let template = Self.template(request)
+        requests.append(template)
+        return await EmulatorFault.apply(faults.take(route: template), route: template) { .response(route(request)) }
+    }
+
+    /// `METHOD /path` with an app id replaced by `{id}`.
+    static func template(_ request: EmulatorRequest) -> String {
+        var parts = request.path.split(separator: "/").map(String.init)
+        if parts.count == 4, parts[0] == "dash" { parts[3] = "{id}" }
+        if parts.count == 3, parts[0] == "superadmin" { parts[2] = "{id}" }
+        return request.method + " /" + parts.joined(separator: "/")
     }
 
     private func route(_ request: EmulatorRequest) -> EmulatorResponse {
@@ -137,8 +139,15 @@ public actor InstantEmulator: EmulatorHandler {
                 ])
             }
             return .response(.json(200, .object([.init("data", .array(listed))])))
-        case ("POST", "/_emulator/script"):
-            script((try? JSONValue.parse(request.body))?.arrayValue ?? [])
+        case ("GET", "/_emulator/faults"):
+            return .response(.json(200, .object([.init("faults", .array(faults.armed.map(\.json)))])))
+        case ("POST", "/_emulator/faults"):
+            if case .failure(let error) = faults.add(try? JSONValue.parse(request.body), templates: Self.routes) {
+                return .response(errorResponse(422, "invalid-fault", error.message))
+            }
+            return .response(.json(200, .object([.init("faults", .array(faults.armed.map(\.json)))])))
+        case ("DELETE", "/_emulator/faults"):
+            faults.clear()
             return .response(.json(200, .object([.init("ok", .bool(true))])))
         default:
             return .response(.json(404, .object([.init("error", .string("not_found"))])))

@@ -23,20 +23,12 @@ extension MorphEmulator {
         case ("GET", "health"):
             return .json(200, .object(["ok": .bool(true)]))
         case ("GET", "faults"):
-            return .json(200, .object(["faults": .array(faults.map(\.fault.json))]))
+            return .json(200, .object(["faults": .array(faults.armed.map(\.json))]))
         case ("POST", "faults"):
-            let items = body?["faults"]?.arrayValue ?? (body.map { [$0] } ?? [])
-            var parsed: [EmulatorFault] = []
-            for item in items {
-                switch EmulatorFault.parse(item) {
-                case .success(let fault): parsed.append(fault)
-                case .failure(let error): return .detail(422, error.message)
-                }
-            }
-            faults += parsed.map { FaultSlot(fault: $0) }
-            return .json(200, .object(["faults": .array(faults.map(\.fault.json))]))
+            if case .failure(let error) = faults.add(body, templates: EmulatorRoute.templates) { return .detail(422, error.message) }
+            return .json(200, .object(["faults": .array(faults.armed.map(\.json))]))
         case ("DELETE", "faults"):
-            faults.removeAll()
+            faults.clear()
             return .noContent
         case ("GET", "requests"):
             return .json(200, .object(["requests": .array(log.map(\.json))]))
@@ -65,7 +57,7 @@ extension MorphEmulator {
             return .json(200, configJSON)
         case ("POST", "reset"):
             await shutdown()
-            faults.removeAll()
+            faults.clear()
             log.removeAll()
             return .noContent
         default:

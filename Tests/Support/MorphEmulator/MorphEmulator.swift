@@ -72,19 +72,13 @@ public actor MorphEmulator {
         }
     }
 
-    struct FaultSlot: Sendable {
-        var fault: EmulatorFault
-        var seen = 0
-        var hits = 0
-    }
-
     /// Current settings.
     public internal(set) var settings: Settings
     let sandboxes: LocalProvider
     var instances: [String: EmulatorInstance] = [:]
     var order: [String] = []
     var snapshots: [String: JSONValue] = [:]
-    var faults: [FaultSlot] = []
+    var faults = FaultBook()
     var log: [LoggedRequest] = []
     var nextSequence = 1
     let clock = ContinuousClock()
@@ -100,10 +94,10 @@ public actor MorphEmulator {
     // MARK: Direct control (tests in the same process)
 
     /// Adds a fault.
-    public func inject(_ fault: EmulatorFault) { faults.append(FaultSlot(fault: fault)) }
+    public func inject(_ fault: EmulatorFault) { faults.inject(fault) }
 
     /// Removes every fault.
-    public func clearFaults() { faults.removeAll() }
+    public func clearFaults() { faults.clear() }
 
     /// Changes the settings.
     public func update(_ change: @Sendable (inout Settings) -> Void) { change(&settings) }
@@ -146,20 +140,11 @@ public actor MorphEmulator {
                 sequence: sequence, method: request.method, route: route, path: request.path, id: matched?.id, bodyBytes: request.body.count,
                 label: request.header("x-runjob-command"), status: nil, fault: nil, atMilliseconds: milliseconds(clock.now - started)))
         // Faults count only the client's own (authorised) requests, so a stray request cannot use one up.
-        let fault = authorized(request) ? takeFault(route: route) : nil
+        let fault = authorized(request) ? faults.take(route: route) : nil
         if let fault { updateLog(sequence) { $0.fault = "\(fault.kind.rawValue)/\(fault.phase.rawValue)" } }
         if settings.latency > .zero { try? await Task.sleep(for: settings.latency) }
-        if let fault, fault.kind == .latency, fault.phase == .before { try? await Task.sleep(for: .milliseconds(fault.latencyMilliseconds)) }
-        if let fault, fault.kind != .latency, fault.phase == .before {
-            return finish(sequence, fault.reply(route: route))
-        }
-        var reply: EmulatorReply = .response(authorized(request) ? await api(request, matched) : .detail(401, "Invalid or missing API key"))
-        if let fault, fault.phase == .after {
-            if fault.kind == .latency {
-                try? await Task.sleep(for: .milliseconds(fault.latencyMilliseconds))
-            } else {
-                reply = fault.reply(route: route)
-            }
+        let reply = await EmulatorFault.apply(fault, route: route) {
+            .response(authorized(request) ? await api(request, matched) : .detail(401, "Invalid or missing API key"))
         }
         return finish(sequence, reply)
     }
@@ -176,19 +161,6 @@ public actor MorphEmulator {
 
     private func authorized(_ request: EmulatorRequest) -> Bool {
         request.header("authorization") == "Bearer " + settings.apiKey
-    }
-
-    /// The fault for this request, counting it against every matching rule.
-    private func takeFault(route: String) -> EmulatorFault? {
-        var chosen: EmulatorFault?
-        for index in faults.indices where faults[index].fault.route == "*" || faults[index].fault.route == route {
-            faults[index].seen += 1
-            let slot = faults[index]
-            guard chosen == nil, slot.seen > slot.fault.skip, slot.fault.count == 0 || slot.hits < slot.fault.count else { continue }
-            faults[index].hits += 1
-            chosen = slot.fault
-        }
-        return chosen
     }
 
     // MARK: Time
