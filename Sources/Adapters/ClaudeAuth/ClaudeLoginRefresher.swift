@@ -25,18 +25,13 @@ public struct ClaudeLoginRefresher: Sendable {
             return login
         }
         return try await store.withRefreshLock {
-            guard let login = try store.load() else {
-                throw AuthError(ErrorCode.Auth.notLoggedIn, "there is no Claude login; run `runjob auth claude login`", context: [.init("file", store.path)])
-            }
-            if let handover = login.handover { throw Self.handedOver(handover, store: store) }
+            let login = try refreshableLogin()
             // Another process refreshed while this one waited for the lock: its token is as fresh
             // as the server gives (which may be shorter than `minValidity`); refreshing again
             // would only rotate the pair that process just installed.
             if let seen, seen.accessToken != login.accessToken, login.expiresAt - now() >= min(minimum, Self.shortestAccepted) { return login }
             guard login.needsRefresh(nowMilliseconds: now(), minValidityMilliseconds: minimum) else { return login }
-            let fresh = try await client.refresh(login, nowMilliseconds: now())
-            try store.save(fresh)
-            return fresh
+            return try await refreshAndStore(login, now: now())
         }
     }
 
@@ -44,14 +39,25 @@ public struct ClaudeLoginRefresher: Sendable {
     /// `auth.not_logged_in`, `auth.handed_over` or the token endpoint's error otherwise.
     public func refreshNow(now: @Sendable () -> Int64 = RunClock.nowMilliseconds) async throws -> ClaudeLogin {
         try await store.withRefreshLock {
-            guard let login = try store.load() else {
-                throw AuthError(ErrorCode.Auth.notLoggedIn, "there is no Claude login; run `runjob auth claude login`", context: [.init("file", store.path)])
-            }
-            if let handover = login.handover { throw Self.handedOver(handover, store: store) }
-            let fresh = try await client.refresh(login, nowMilliseconds: now())
-            try store.save(fresh)
-            return fresh
+            try await refreshAndStore(try refreshableLogin(), now: now())
         }
+    }
+
+    /// The stored login this machine may refresh (call it holding the lock):
+    /// `auth.not_logged_in` when there is none, `auth.handed_over` when a machine holds it.
+    private func refreshableLogin() throws -> ClaudeLogin {
+        guard let login = try store.load() else {
+            throw AuthError(ErrorCode.Auth.notLoggedIn, "there is no Claude login; run `runjob auth claude login`", context: [.init("file", store.path)])
+        }
+        if let handover = login.handover { throw Self.handedOver(handover, store: store) }
+        return login
+    }
+
+    /// Refreshes `login` and stores the rotated pair before anyone can use it (call it holding the lock).
+    private func refreshAndStore(_ login: ClaudeLogin, now: Int64) async throws -> ClaudeLogin {
+        let fresh = try await client.refresh(login, nowMilliseconds: now)
+        try store.save(fresh)
+        return fresh
     }
 
     /// The least validity a token another process just refreshed must have to be taken as
