@@ -10,6 +10,10 @@ import Testing
 struct ClaudeLoginSourceTests {
     static let descriptor = ClaudeLoginSource.descriptor
 
+    private func store(_ folder: TemporaryDirectory) throws -> ClaudeLoginStore {
+        try #require(ClaudeLoginStore(environment: environment(folder)))
+    }
+
     private func environment(_ folder: TemporaryDirectory, tokenURL: String? = nil) -> [String: String] {
         var environment = ["XDG_CONFIG_HOME": folder.path]
         if let tokenURL { environment[ClaudeOAuthEndpoints.Override.tokenURL] = tokenURL }
@@ -23,7 +27,7 @@ struct ClaudeLoginSourceTests {
         let login = ClaudeLogin(
             accessToken: "sk-ant-oat01-values-0123456789", refreshToken: "sk-ant-ort01-values-9876543210", expiresAt: 4_102_444_800_000,
             scopes: ["user:inference"], subscriptionType: "max")
-        try ClaudeLoginStore(environment: environment(folder)).save(login)
+        try store(folder).save(login)
         guard case .available(let values, let expiresAt, let secrets) = Self.descriptor.read(environment(folder)) else {
             Issue.record("the stored login is not available")
             return
@@ -57,13 +61,13 @@ struct ClaudeLoginSourceTests {
         }
         #expect(damaged.contains("runjob auth claude login"))
         let handed = ClaudeLogin(accessToken: "sk-ant-oat01-state-0123456789", refreshToken: "sk-ant-ort01-state-0123456789", expiresAt: 1, scopes: [])
-        try ClaudeLoginStore(environment: environment(folder)).save(handed)
+        try store(folder).save(handed)
         // A value read before a refresh or another handover no longer matches: refused, nothing changes.
         let stale = await #expect(throws: AuthError.self) {
             try await Self.descriptor.handOver(self.environment(folder), "machine `x`", #"{"claudeAiOauth":{"accessToken":"older"}}"#)
         }
         #expect(stale?.code == ErrorCode.Auth.loginChanged)
-        #expect(try ClaudeLoginStore(environment: environment(folder)).load() == handed)
+        #expect(try store(folder).load() == handed)
         try await Self.descriptor.handOver(
             environment(folder), "machine `main` of job (workspace default)", handed.credentialsFile(includeRefreshToken: true).compactText)
         // The same value a second time (another apply of the same manifest): refused.
@@ -71,7 +75,7 @@ struct ClaudeLoginSourceTests {
             try await Self.descriptor.handOver(self.environment(folder), "machine `b`", handed.credentialsFile(includeRefreshToken: true).compactText)
         }
         #expect(twice?.code == ErrorCode.Auth.handedOver)
-        let stored = try #require(try ClaudeLoginStore(environment: environment(folder)).load())
+        let stored = try #require(try store(folder).load())
         #expect(stored.refreshToken == nil, "the machine holds the refresh token now")
         #expect(stored.handover?.destination == "machine `main` of job (workspace default)")
         guard case .unavailable("handed over", let detail, let kept) = Self.descriptor.read(environment(folder)) else {
@@ -85,7 +89,7 @@ struct ClaudeLoginSourceTests {
         }
         #expect(refused?.code == ErrorCode.Auth.handedOver)
         // A new login replaces the handover mark.
-        try ClaudeLoginStore(environment: environment(folder)).save(
+        try store(folder).save(
             ClaudeLogin(accessToken: "sk-ant-oat01-again-0123456789", refreshToken: nil, expiresAt: 4_102_444_800_000, scopes: []))
         guard case .available = Self.descriptor.read(environment(folder)) else {
             Issue.record("a new login is not available")
@@ -100,7 +104,7 @@ struct ClaudeLoginSourceTests {
         let folder = try TemporaryDirectory(prefix: "claude-source")
         defer { folder.remove() }
         let env = environment(folder, tokenURL: rig.server.baseURL + "/v1/oauth/token")
-        let store = ClaudeLoginStore(environment: env)
+        let store = try #require(ClaudeLoginStore(environment: env))
         let login = try await rig.login()
         try store.save(login)
         // Valid for 8 hours: a 2-hour minimum needs nothing.

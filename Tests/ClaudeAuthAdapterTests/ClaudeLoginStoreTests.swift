@@ -19,9 +19,10 @@ struct ClaudeLoginStoreTests {
     func roundTrip() throws {
         let folder = try TemporaryDirectory(prefix: "runjob-auth")
         defer { folder.remove() }
-        #expect(ClaudeLoginStore(environment: ["HOME": "/h"]).path == "/h/.config/runjob/auth/claude.json")
-        #expect(ClaudeLoginStore(environment: ["HOME": "/h", "XDG_CONFIG_HOME": "relative"]).path == "/h/.config/runjob/auth/claude.json")
-        let store = ClaudeLoginStore(environment: ["HOME": "/h", "XDG_CONFIG_HOME": folder.path])
+        #expect(ClaudeLoginStore(environment: ["HOME": "/h"])?.path == "/h/.config/runjob/auth/claude.json")
+        #expect(ClaudeLoginStore(environment: ["HOME": "/h", "XDG_CONFIG_HOME": "relative"])?.path == "/h/.config/runjob/auth/claude.json")
+        #expect(ClaudeLoginStore(environment: ["XDG_CONFIG_HOME": "relative"]) == nil, "no home: no store")
+        let store = try #require(ClaudeLoginStore(environment: ["HOME": "/h", "XDG_CONFIG_HOME": folder.path]))
         #expect(store.path == folder.path + "/runjob/auth/claude.json")
         #expect(try store.load() == nil)
         try store.save(Self.login)

@@ -25,9 +25,9 @@ public enum ClaudeLoginSource {
         ],
         loginCommand: loginCommand,
         defaultMinValidityMilliseconds: Int(defaultMinValidity / .milliseconds(1)),
-        read: { environment in state(store: store(environment)) },
+        read: { environment in state(store: ClaudeLoginStore(environment: environment)) },
         prepare: { environment, minValidity, logger in
-            guard let store = store(environment) else { return state(store: nil) }
+            guard let store = ClaudeLoginStore(environment: environment) else { return state(store: nil) }
             let stored = try store.load()
             let endpoints = try ClaudeOAuthEndpoints.forRefreshing(stored, environment: environment)
             let before = stored?.expiresAt
@@ -36,7 +36,7 @@ public enum ClaudeLoginSource {
             return state(of: login)
         },
         handOver: { environment, destination, value in
-            guard let store = store(environment) else {
+            guard let store = ClaudeLoginStore(environment: environment) else {
                 throw AuthError(ErrorCode.Auth.notLoggedIn, "there is no Claude login here; run `\(loginCommand)`")
             }
             try await store.withRefreshLock {
@@ -61,14 +61,6 @@ public enum ClaudeLoginSource {
                 try store.save(login)
             }
         })
-
-    /// The store of `environment`'s user; `nil` when the environment names no home
-    /// (a test environment), so nothing reads the real user's login behind its back.
-    /// Every command uses this one rule, so `login` and `apply` always agree on the file.
-    public static func store(_ environment: [String: String]) -> ClaudeLoginStore? {
-        guard environment["XDG_CONFIG_HOME"]?.hasPrefix("/") == true || environment["HOME"] != nil else { return nil }
-        return ClaudeLoginStore(environment: environment)
-    }
 
     /// What manifests see of the stored login.
     static func state(store: ClaudeLoginStore?) -> LoginState {

@@ -17,15 +17,18 @@ public struct ClaudeLoginStore: Sendable {
         self.path = path
     }
 
-    /// The store of the user whose environment this is (`XDG_CONFIG_HOME` when absolute, else `HOME/.config`).
-    public init(environment: [String: String]) {
-        let base: String
+    /// The store of the user whose environment this is (`XDG_CONFIG_HOME` when absolute, else
+    /// `HOME/.config`); `nil` when the environment names neither (a test environment), so
+    /// nothing reads the real user's login behind its back. Every command and manifest uses
+    /// this one rule, so `login` and `apply` always agree on the file.
+    public init?(environment: [String: String]) {
         if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
-            base = xdg
+            self.init(path: xdg + "/runjob/auth/claude.json")
+        } else if let home = environment["HOME"] {
+            self.init(path: home + "/.config/runjob/auth/claude.json")
         } else {
-            base = (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
+            return nil
         }
-        self.init(path: base + "/runjob/auth/claude.json")
     }
 
     /// The stored login, or `nil` when there is none.

@@ -37,7 +37,7 @@ struct ClaudeAuthCommand: ParsableCommand {
 enum LoginStore {
     /// The store of this user; exit 2 when neither `HOME` nor an absolute `XDG_CONFIG_HOME` is set.
     static func current(_ environment: [String: String]) throws -> ClaudeLoginStore {
-        guard let store = ClaudeLoginSource.store(environment) else {
+        guard let store = ClaudeLoginStore(environment: environment) else {
             CommandSupport.report(
                 AuthError(ErrorCode.Auth.misconfigured, "neither HOME nor an absolute XDG_CONFIG_HOME is set, so there is no place for the login"),
                 redactor: Redactor())
