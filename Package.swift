@@ -37,7 +37,7 @@ var targets: [Target] = [
     ),
     .target(
         name: "AdapterKit",
-        dependencies: ["Executor"],
+        dependencies: ["Executor", httpClient],
         path: "Sources/Adapters/Kit",
         exclude: targetDocs
     ),

@@ -1,3 +1,4 @@
+import AdapterKit
 import AsyncHTTPClient
 import Executor
 import Foundation
@@ -21,16 +22,10 @@ public struct ClaudeTokenClient: Sendable {
         self.timeout = timeout
     }
 
-    /// The HTTP client every token client of the process shares: a refused connection is
-    /// reported at once (not retried until the deadline), connecting gives up after 10 s,
-    /// and redirects are not followed (they would carry a code or a token elsewhere).
-    public static let sharedClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.redirectConfiguration = .disallow
-        configuration.timeout.connect = .seconds(10)
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+    /// The HTTP client every token client of the process shares (``AdapterHTTPClient``): a
+    /// refused connection is reported at once (not retried until the deadline), connecting
+    /// gives up after 10 s, and redirects are not followed (they would carry a code or a token elsewhere).
+    public static var sharedClient: HTTPClient { AdapterHTTPClient.shared }
 
     /// The login for an approved `code` of `attempt`, received at `now` (milliseconds).
     public func exchange(code: String, attempt: PKCE, nowMilliseconds now: Int64) async throws(AuthError) -> ClaudeLogin {

@@ -1,3 +1,4 @@
+import AdapterKit
 import AsyncHTTPClient
 import Executor
 import Foundation
@@ -38,15 +39,10 @@ public struct InstantClient: Sendable {
         return chosen
     }
 
-    /// The HTTP client every Instant client of the process shares: redirects are not
-    /// followed (they would carry a token elsewhere), a refused connection is reported at once.
-    public static let sharedClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.redirectConfiguration = .disallow
-        configuration.timeout.connect = .seconds(10)
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+    /// The HTTP client every Instant client of the process shares (``AdapterHTTPClient``):
+    /// redirects are not followed (they would carry a token elsewhere), a refused connection
+    /// is reported at once.
+    public static var sharedClient: HTTPClient { AdapterHTTPClient.shared }
 
     /// A temporary app (no account; deleted by the service after 14 days).
     public func createEphemeral(title: String, schema: JSONValue? = nil, perms: JSONValue? = nil) async throws(ResourceError) -> InstantApp {

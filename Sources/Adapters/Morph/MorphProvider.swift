@@ -25,16 +25,10 @@ public struct MorphProvider: VMProvider {
         self.http = MorphHTTP(configuration: configuration, client: client, logger: logger)
     }
 
-    /// The HTTP client every Morph provider of the process shares. A failed connection
-    /// is reported at once (runjob decides about retries itself), no redirects are
-    /// followed (they would carry the key elsewhere), connecting times out after 10 s.
-    public static let sharedClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout.connect = .seconds(10)
-        configuration.redirectConfiguration = .disallow
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
+    /// The HTTP client every Morph provider of the process shares (``AdapterHTTPClient``): a
+    /// failed connection is reported at once (runjob decides about retries itself), no
+    /// redirects are followed (they would carry the key elsewhere), connecting times out after 10 s.
+    public static var sharedClient: HTTPClient { AdapterHTTPClient.shared }
 
     /// The instance, or `nil` when Morph answers 404 (deleted, or expired by its TTL).
     public func get(_ id: String) async throws -> Instance? {
