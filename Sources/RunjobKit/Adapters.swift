@@ -3,6 +3,7 @@
 @_exported import CodexAdapter
 @_exported import CommandAdapter
 @_exported import Executor
+@_exported import InstantAdapter
 @_exported import LocalAdapter
 @_exported import Manifest
 @_exported import MorphAdapter
@@ -18,5 +19,6 @@ public enum Adapters {
         providers: [LocalProvider.descriptor, MorphProvider.descriptor],
         processManagers: [ShellProcessManager.descriptor, PM2ProcessManager.descriptor],
         agents: [ClaudeCodeAgent.descriptor, CodexAgent.descriptor, CommandAgent.descriptor],
-        logins: [ClaudeLoginSource.descriptor])
+        logins: [ClaudeLoginSource.descriptor],
+        resources: [InstantResource.descriptor])
 }

@@ -138,13 +138,19 @@ public struct Job: Sendable {
     }
 
     /// Destroys every instance of the job in `workspace` (machines no longer in the manifest,
-    /// duplicates and half-made ones too), under the deployment's lease. The result per instance.
+    /// duplicates and half-made ones too), under the deployment's lease, after deleting the resources they use
+    /// (`keep: true` ones stay); throws the first resource that could not be deleted, destroying nothing. The result per instance.
     public func destroy(workspace: String = "default", lockTimeout: Duration = .seconds(60)) async throws -> [Teardown.Result] {
         let runtime = try runtime()
         let holder = LeaseHolder.current(run: RunClock.newRunID(), command: "destroy")
         let lease = try await runtime.locking.acquire(runtime.leaseKey(for: plan, workspace: workspace), holder: holder, timeout: lockTimeout) { _ in }
         defer { lease.release() }
         let instances = try await Teardown.instances(name: plan.name, workspace: workspace, provider: runtime.provider)
+        // Resources first: the instances hold the records needed to delete them.
+        let resources = await Teardown.resources(of: instances, provider: runtime.provider)
+        for result in await Teardown.deleteResources(resources, plan: plan, adapters: runtime.resources) {
+            if let error = result.error { throw error }
+        }
         return await Teardown.destroy(instances, provider: runtime.provider)
     }
 }

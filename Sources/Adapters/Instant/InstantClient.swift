@@ -67,6 +67,11 @@ public struct InstantClient: Sendable {
         try InstantApp.from(answer: try await send("GET", "/dash/apps/ephemeral/" + Self.segment(id), body: nil, token: nil))
     }
 
+    /// A permanent app by id, with its admin token, asked with the platform token `token`.
+    public func permanentApp(id: String, token: String) async throws(ResourceError) -> InstantApp {
+        try InstantApp.from(answer: try await send("GET", "/superadmin/apps/" + Self.segment(id), body: nil, token: token))
+    }
+
     /// The ids of the account's apps titled exactly `title` (the list carries no admin tokens).
     public func appIDs(titled title: String, token: String) async throws(ResourceError) -> [String] {
         let answer = try await send("GET", "/superadmin/apps", body: nil, token: token)

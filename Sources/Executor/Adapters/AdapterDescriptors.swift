@@ -136,16 +136,23 @@ public struct AdapterRegistry: Sendable {
     public var agents: [AgentDescriptor]
     /// Login adapters (`${auth:NAME}`), in help order.
     public var logins: [LoginSourceDescriptor]
+    /// Resource adapters (`resources: {NAME: {kind: …}}`), in help order.
+    public var resources: [ResourceDescriptor]
 
     /// A registry of the given adapters.
     public init(
-        providers: [ProviderDescriptor], processManagers: [ProcessManagerDescriptor], agents: [AgentDescriptor], logins: [LoginSourceDescriptor] = []
+        providers: [ProviderDescriptor], processManagers: [ProcessManagerDescriptor], agents: [AgentDescriptor], logins: [LoginSourceDescriptor] = [],
+        resources: [ResourceDescriptor] = []
     ) {
         self.providers = providers
         self.processManagers = processManagers
         self.agents = agents
         self.logins = logins
+        self.resources = resources
     }
+
+    /// The resource adapter of kind `kind`.
+    public func resource(_ kind: String) -> ResourceDescriptor? { resources.first { $0.kind == kind } }
 
     /// The provider of kind `kind`.
     public func provider(_ kind: String) -> ProviderDescriptor? { providers.first { $0.kind == kind } }
@@ -179,6 +186,24 @@ public struct AdapterRegistry: Sendable {
         for agent in agents { madeAgents[agent.kind] = agent.make() }
         return Runtime(
             provider: provider, processManager: manager, agents: madeAgents, secrets: made.secrets,
-            locking: FileDeploymentLocking.standard(environment: environment))
+            locking: FileDeploymentLocking.standard(environment: environment),
+            resources: try resourceAdapters(for: plan, environment: environment, preview: preview, logger: logger))
+    }
+
+    /// The adapter of each of `plan`'s resources, by resource name; `resource.unsupported`
+    /// for a kind this registry does not have.
+    public func resourceAdapters(
+        for plan: Plan, environment: [String: String], preview: Bool = false, logger: Logger = .silent
+    ) throws -> [String: any ResourceProvider] {
+        var made: [String: any ResourceProvider] = [:]
+        for spec in plan.resources {
+            guard let adapter = resource(spec.kind) else {
+                throw ResourceError(
+                    ErrorCode.Resource.unsupported, "the `\(spec.kind)` resource cannot be created in this build", context: [.init("resource", spec.name)])
+            }
+            made[spec.name] = try adapter.make(
+                ResourceContext(options: spec.options, environment: environment, preview: preview, logger: logger.child(spec.kind)))
+        }
+        return made
     }
 }

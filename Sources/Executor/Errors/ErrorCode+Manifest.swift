@@ -56,5 +56,8 @@ extension ErrorCode {
         public static let shortSecret = ErrorCode(rawValue: "manifest.short_secret")
         public static let unusedCredentials = ErrorCode(rawValue: "manifest.unused_credentials")
         public static let unusedMachine = ErrorCode(rawValue: "manifest.unused_machine")
+        public static let unusedResource = ErrorCode(rawValue: "manifest.unused_resource")
+        public static let outputNotAllowed = ErrorCode(rawValue: "manifest.output_not_allowed")
+        public static let optionalResourceInFile = ErrorCode(rawValue: "manifest.optional_resource_in_file")
     }
 }

@@ -67,6 +67,7 @@ extension ErrorCode {
         public static let instanceMissing = ErrorCode(rawValue: "orchestration.instance_missing")
         public static let sessionNotFound = ErrorCode(rawValue: "orchestration.session_not_found")
         public static let invalidPlan = ErrorCode(rawValue: "orchestration.invalid_plan")
+        public static let resourceMissing = ErrorCode(rawValue: "orchestration.resource_missing")
         public static let stateUnreadable = ErrorCode(rawValue: "orchestration.state_unreadable")
     }
 
@@ -101,6 +102,8 @@ extension ErrorCode {
         public static let unreachable = ErrorCode(rawValue: "resource.unreachable")
         public static let invalidResponse = ErrorCode(rawValue: "resource.invalid_response")
         public static let misconfigured = ErrorCode(rawValue: "resource.misconfigured")
+        public static let recordMissing = ErrorCode(rawValue: "resource.record_missing")
+        public static let unsupported = ErrorCode(rawValue: "resource.unsupported")
     }
 
     /// Codes of the command line itself.

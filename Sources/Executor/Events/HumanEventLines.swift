@@ -45,8 +45,12 @@ public enum HumanEventLines {
             return "\(stamp) interrupted (\(interrupted.signal)); \(left); to remove: \(interrupted.destroyCommand)"
         case .runFinished(let finished):
             let counts = StepStatus.allCases.compactMap { status in finished.counts[status].flatMap { $0 > 0 ? "\($0) \(status.rawValue)" : nil } }
+            let optional =
+                finished.optionalFailed.isEmpty
+                ? ""
+                : "; warning: optional \(finished.optionalFailed.map(\.description).joined(separator: ", ")) failed, its sessions started without its outputs"
             return
-                "\(stamp) run \(finished.status.rawValue) in \(formatSeconds(Double(finished.milliseconds) / 1000))s (\(counts.isEmpty ? "no step ran" : counts.joined(separator: ", ")))"
+                "\(stamp) run \(finished.status.rawValue) in \(formatSeconds(Double(finished.milliseconds) / 1000))s (\(counts.isEmpty ? "no step ran" : counts.joined(separator: ", ")))\(optional)"
         case .log(let level, let message, let step):
             return "\(stamp) \(level.rawValue): \(step.map { "\($0): " } ?? "")\(message)"
         }

@@ -63,7 +63,8 @@ public struct RunEvent: Sendable, Equatable {
         switch kind {
         case .runStarted(let started): members += started.members
         case .stepStarted(let step, let machine):
-            members += [.init("step", .string(step.description)), .init("kind", .string(step.kind.rawValue)), .init("machine", .string(machine))]
+            members += [.init("step", .string(step.description)), .init("kind", .string(step.kind.rawValue))]
+            if !machine.isEmpty { members.append(.init("machine", .string(machine))) }
         case .stepFinished(let finished): members += finished.members
         case .sessionFinished(let finished): members += finished.members
         case .runInterrupted(let interrupted): members += interrupted.members
@@ -149,10 +150,9 @@ public struct StepFinished: Sendable, Equatable {
     }
 
     var members: [JSONValue.Member] {
-        var members: [JSONValue.Member] = [
-            .init("step", .string(step.description)), .init("kind", .string(step.kind.rawValue)), .init("machine", .string(machine)),
-            .init("status", .string(status.rawValue)), .init("ms", .int(milliseconds)),
-        ]
+        var members: [JSONValue.Member] = [.init("step", .string(step.description)), .init("kind", .string(step.kind.rawValue))]
+        if !machine.isEmpty { members.append(.init("machine", .string(machine))) }
+        members += [.init("status", .string(status.rawValue)), .init("ms", .int(milliseconds))]
         if !data.isEmpty { members.append(.init("data", .object(data))) }
         if let error { members.append(.init("error", .object(["code": .string(error.code.rawValue), "message": .string(error.message)]))) }
         if let reason { members.append(.init("reason", .string(reason))) }
@@ -242,18 +242,23 @@ public struct RunFinished: Sendable, Equatable {
     public var milliseconds: Int
     /// Steps per status.
     public var counts: [StepStatus: Int]
+    /// Steps that failed without failing the run (`optional: true` resources), in plan order.
+    public var optionalFailed: [StepID]
 
     /// Creates the payload.
-    public init(status: Status, milliseconds: Int, counts: [StepStatus: Int]) {
+    public init(status: Status, milliseconds: Int, counts: [StepStatus: Int], optionalFailed: [StepID] = []) {
         self.status = status
         self.milliseconds = milliseconds
         self.counts = counts
+        self.optionalFailed = optionalFailed
     }
 
     var members: [JSONValue.Member] {
-        [
+        var members: [JSONValue.Member] = [
             .init("status", .string(status.rawValue)), .init("ms", .int(milliseconds)),
             .init("counts", .object(StepStatus.allCases.map { .init($0.rawValue, .int(counts[$0] ?? 0)) })),
         ]
+        if !optionalFailed.isEmpty { members.append(.init("optional_failed", .array(optionalFailed.map { .string($0.description) }))) }
+        return members
     }
 }

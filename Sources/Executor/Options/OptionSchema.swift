@@ -65,6 +65,10 @@ public enum SecretPolicy: Sendable, Equatable {
     case allowed
     /// Part of a command: a secret would show in process lists (`manifest.secret_in_command`).
     case command
+    /// Secrets and resource outputs (`${resource:…}`) are welcome: a session's `env` and
+    /// `prompt`, a credential file's `content`. Everywhere else an output is
+    /// `manifest.output_not_allowed`.
+    case allowedWithOutputs
 }
 
 /// The type of an option value.

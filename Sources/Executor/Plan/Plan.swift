@@ -45,6 +45,8 @@ public struct Plan: Sendable {
     public var credentials: [CredentialProfileSpec]
     /// Sessions in declaration order.
     public var sessions: [SessionSpec]
+    /// Resources in declaration order.
+    public var resources: [ResourceSpec] = []
     /// Steps in a valid execution order (every step after its dependencies).
     public var steps: [Step]
     /// For each step (same index), its wave: 1 + the highest wave of its dependencies.
@@ -85,12 +87,15 @@ public struct Plan: Sendable {
     /// The session named `name`.
     public func session(_ name: String) -> SessionSpec? { sessions.first { $0.name == name } }
 
+    /// The resource named `name`.
+    public func resource(_ name: String) -> ResourceSpec? { resources.first { $0.name == name } }
+
     /// The profile named `name`.
     public func credentialProfile(_ name: String) -> CredentialProfileSpec? { credentials.first { $0.name == name } }
 
     /// Every secret the plan uses (for the run's redactor).
     public var allSecrets: [Secret] {
         provider.options.secrets + machines.flatMap(\.options.secrets) + credentials.flatMap(\.secrets)
-            + sessions.flatMap(\.secrets) + processManager.options.secrets + companionSecrets
+            + sessions.flatMap(\.secrets) + processManager.options.secrets + resources.flatMap(\.secrets) + companionSecrets
     }
 }

@@ -1,5 +1,7 @@
 /// What a step does, with the spec it needs to do it.
 public enum StepAction: Sendable, Equatable {
+    /// Create the resource, or find the one the deployment already uses.
+    case resource(ResourceSpec)
     /// Boot (or find) the machine's instance.
     case boot(MachineSpec)
     /// Write `~/.machine.json` on the machine.
@@ -18,7 +20,7 @@ public struct Step: Sendable, Equatable {
     public var id: StepID
     /// Steps that must finish successfully first, sorted.
     public var dependsOn: [StepID]
-    /// The machine the step acts on.
+    /// The machine the step acts on (empty for a resource: it lives outside every machine).
     public var machine: String
     /// What it does.
     public var action: StepAction
@@ -34,9 +36,15 @@ public struct Step: Sendable, Equatable {
     /// The kind of step.
     public var kind: StepKind { id.kind }
 
+    /// Whether a failure of this step lets the run go on (an `optional: true` resource).
+    public var isOptional: Bool {
+        if case .resource(let resource) = action { resource.optional } else { false }
+    }
+
     /// The step's inputs as the plan shows them: non-secret values, secrets as placeholders.
     public var inputs: JSONValue {
         switch action {
+        case .resource(let resource): resource.json()
         case .boot(let machine): machine.json()
         case .machineInfo(let machine):
             .object(["info": machine.info, "mode": .string(FileMode.ownerWriteGroupRead.description), "path": .string("~/.machine.json")])

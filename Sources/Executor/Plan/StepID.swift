@@ -1,5 +1,7 @@
 /// The kinds of steps a plan contains, in the order they usually run.
 public enum StepKind: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    /// Create (or find again) a resource the sessions use.
+    case resource
     /// Boot (or find) the instance of a machine.
     case boot
     /// Write `~/.machine.json`.
@@ -18,7 +20,7 @@ public enum StepKind: String, Sendable, Hashable, Codable, CaseIterable, Compara
     public static func < (lhs: StepKind, rhs: StepKind) -> Bool { lhs.rank < rhs.rank }
 }
 
-/// A step's identity: `boot:<machine>`, `machine-info:<machine>`,
+/// A step's identity: `resource:<name>`, `boot:<machine>`, `machine-info:<machine>`,
 /// `credentials:<profile>@<machine>`, `start:<session>`, `wait:<session>`.
 public struct StepID: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
     /// The kind of step.
@@ -35,6 +37,8 @@ public struct StepID: Sendable, Hashable, Comparable, CustomStringConvertible, C
         self.machine = machine
     }
 
+    /// `resource:<name>`.
+    public static func resource(_ name: String) -> StepID { StepID(kind: .resource, subject: name) }
     /// `boot:<machine>`.
     public static func boot(_ machine: String) -> StepID { StepID(kind: .boot, subject: machine) }
     /// `machine-info:<machine>`.

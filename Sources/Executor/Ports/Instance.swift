@@ -66,6 +66,11 @@ public enum InstanceLabel {
     public static let run = "runjob.run"
     /// A unique token per boot attempt (finds an instance after an ambiguous boot failure).
     public static let boot = "runjob.boot"
+    /// Before a resource name: `runjob.resource.db=<id>` on every instance that uses resource `db`.
+    public static let resourcePrefix = "runjob.resource."
+
+    /// The label naming the resource `name` an instance uses.
+    public static func resource(_ name: String) -> String { resourcePrefix + name }
 }
 
 /// What a provider needs to boot one machine.

@@ -5,25 +5,27 @@ public enum ConfigDocument {
     /// The document for a plan's parts.
     public static func build(
         name: String, provider: ProviderSpec, processManager: ProcessManagerSpec, machines: [MachineSpec], credentials: [CredentialProfileSpec],
-        sessions: [SessionSpec]
+        sessions: [SessionSpec], resources: [ResourceSpec] = []
     ) -> JSONValue {
         let style = PlaceholderStyle.sourceOnly
-        return .object([
-            "credentials": .array(credentials.map { $0.json(style) }),
-            "format": .int(Plan.formatVersion),
-            "machines": .array(machines.map { $0.json(style) }),
-            "name": .string(name),
-            "process_manager": processManager.json(style),
-            "provider": provider.json(style),
-            "sessions": .array(sessions.map { $0.json(style) }),
-        ])
+        var members: [JSONValue.Member] = [
+            .init("credentials", .array(credentials.map { $0.json(style) })),
+            .init("format", .int(Plan.formatVersion)),
+            .init("machines", .array(machines.map { $0.json(style) })),
+            .init("name", .string(name)),
+            .init("process_manager", processManager.json(style)),
+            .init("provider", provider.json(style)),
+            .init("sessions", .array(sessions.map { $0.json(style) })),
+        ]
+        if !resources.isEmpty { members.insert(.init("resources", .array(resources.map { $0.json(style) })), at: members.count - 1) }
+        return .object(members)
     }
 
     /// The document of `plan`.
     public static func of(_ plan: Plan) -> JSONValue {
         build(
             name: plan.name, provider: plan.provider, processManager: plan.processManager, machines: plan.machines, credentials: plan.credentials,
-            sessions: plan.sessions)
+            sessions: plan.sessions, resources: plan.resources)
     }
 
     /// Human lines for what differs between two documents (`sessions.review.model: "a" → "b"`),

@@ -7,7 +7,17 @@ extension DeploymentStatus {
         ]
         if !change.notes.isEmpty { members.append(.init("notes", .array(change.notes.map(JSONValue.string)))) }
         if !others.isEmpty { members.append(.init("other_instances", .array(others.map(Self.json(instance:))))) }
+        if !resources.isEmpty { members.append(.init("resources", .array(resources.map(Self.json(resource:))))) }
         return .object(members)
+    }
+
+    private static func json(resource: Resource) -> JSONValue {
+        .object([
+            .init("name", .string(resource.name)), .init("kind", resource.kind.map(JSONValue.string) ?? .null),
+            .init("id", resource.id.map(JSONValue.string) ?? .null), .init("instance", resource.instance.map(JSONValue.string) ?? .null),
+            .init("declared", .bool(resource.declared)),
+            .init("outputs", .object(resource.outputs.sorted { $0.key < $1.key }.map { .init($0.key, .string($0.value)) })),
+        ])
     }
 
     private static func json(instance: Instance) -> JSONValue {

@@ -32,6 +32,21 @@ public struct DeploymentStatus: Sendable {
         public var sessions: [Session]
     }
 
+    /// One resource: declared in the manifest, or named by an instance's label.
+    public struct Resource: Sendable {
+        public var name: String
+        /// The adapter kind (`nil` for a resource the manifest no longer declares).
+        public var kind: String?
+        /// Its id, when an instance uses one.
+        public var id: String?
+        /// The non-secret outputs, from the record on the instance.
+        public var outputs: [String: String]
+        /// The instance whose label or record named it.
+        public var instance: String?
+        /// Whether the manifest still declares it.
+        public var declared: Bool
+    }
+
     /// The manifest's name.
     public var name: String
     /// The workspace.
@@ -43,6 +58,8 @@ public struct DeploymentStatus: Sendable {
     public var others: [Instance]
     /// What apply would do.
     public var change: ChangeSummary
+    /// Resources in manifest order, then those only labels name.
+    public var resources: [Resource] = []
 
     /// Reads the status of `plan`'s deployment in `workspace` (read-only calls only:
     /// one list, and per ready instance one records read and one process list).
@@ -80,9 +97,26 @@ public struct DeploymentStatus: Sendable {
             }
             machines.append(entry)
         }
-        return DeploymentStatus(
+        var status = DeploymentStatus(
             name: plan.name, workspace: workspace, machines: machines, others: deployment.strays + deployment.unattributed + deployment.abandoned,
             change: deployment.summary(for: plan, agents: runtime.agents))
+        status.resources = await resources(plan: plan, instances: deployment.existingInstances, provider: runtime.provider)
+        return status
+    }
+
+    /// The plan's resources with what the instances' labels and records say (non-secret outputs only).
+    static func resources(plan: Plan, instances: [Instance], provider: any VMProvider) async -> [Resource] {
+        let found = await Teardown.resources(of: instances, provider: provider)
+        var list: [Resource] = plan.resources.map { spec in
+            let match = found.first { $0.name == spec.name }
+            return Resource(
+                name: spec.name, kind: spec.kind, id: match?.id, outputs: match?.values?.plainOutputs ?? [:], instance: match?.instance, declared: true)
+        }
+        for other in found where plan.resource(other.name) == nil {
+            list.append(
+                Resource(name: other.name, kind: other.values?.kind, id: other.id, outputs: other.values?.plainOutputs ?? [:], instance: other.instance, declared: false))
+        }
+        return list
     }
 
     /// The session's process target and name, for `runjob logs`: from `deployment`

@@ -64,9 +64,13 @@ public final class RunEngine: Sendable {
         }
         var outcome = RunOutcome(status: .ok, instances: [:], leftovers: [], configDifferences: [], firstError: nil)
         var counts: [StepStatus: Int] = [:]
+        var optionalFailed: [StepID] = []
         func finish(_ status: RunFinished.Status) -> RunOutcome {
             outcome.status = status
-            emit(.runFinished(RunFinished(status: status, milliseconds: milliseconds(since: started, clock: clock), counts: counts)))
+            emit(
+                .runFinished(
+                    RunFinished(
+                        status: status, milliseconds: milliseconds(since: started, clock: clock), counts: counts, optionalFailed: optionalFailed)))
             return outcome
         }
 
@@ -169,8 +173,12 @@ public final class RunEngine: Sendable {
         let (results, failures) = await cancellable { await self.schedule(runner) }
         for (_, result) in results { counts[result.status, default: 0] += 1 }
         outcome.firstError = failures.first.flatMap { results[$0]?.error }
+        optionalFailed = plan.steps.map(\.id).filter { results[$0]?.status == .failed && results[$0]?.tolerated == true }
+        for id in optionalFailed {
+            log(.warning, "\(id) failed (\(results[id]?.error?.code.rawValue ?? "?")) but is optional: the sessions that use it started without its outputs", step: id)
+        }
 
-        var failed = results.values.contains { $0.status == .failed }
+        var failed = results.values.contains { $0.status == .failed && !$0.tolerated }
         if !failed, interruptedBy == nil, options.waitForSessions {
             failed = !(await cancellable { await self.followSessions(runner) })
         }

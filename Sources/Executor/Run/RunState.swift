@@ -11,6 +11,8 @@ actor RunState {
     private var sessionRuns: [String: InstanceState.SessionRecord] = [:]
     private var records: [String: InstanceState] = [:]
     private var processes: [String: [ProcessState]] = [:]
+    private var resourceValues: [String: ResourceValues] = [:]
+    private var createdResources: Set<String> = []
 
     /// Records what the instance of `machine` holds: runjob's records and its session
     /// processes (`nil` when not read: nothing is known, so nothing is taken as in place).
@@ -50,6 +52,18 @@ actor RunState {
     func addLeftover(_ machine: String, id: String) {
         booted[booted[machine] == nil ? machine : "\(machine) (\(id))"] = id
     }
+
+    /// Records the outputs of resource `name` once it exists.
+    func setResource(_ name: String, _ values: ResourceValues, created: Bool) {
+        resourceValues[name] = values
+        if created { createdResources.insert(name) }
+    }
+
+    /// Whether this run created resource `name` (rather than finding it recorded).
+    func createdResource(_ name: String) -> Bool { createdResources.contains(name) }
+
+    /// The outputs of every resource that exists so far.
+    func resourceOutputs() -> ResourceOutputs { ResourceOutputs(resourceValues) }
 
     /// Records where a session runs.
     func setSession(_ session: String, _ record: InstanceState.SessionRecord) { sessionRuns[session] = record }

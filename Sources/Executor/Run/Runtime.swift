@@ -14,13 +14,16 @@ public struct Runtime: Sendable {
     public var secrets: [Secret]
     /// Excludes concurrent changes to one deployment (apply and destroy take its lease).
     public var locking: any DeploymentLocking
+    /// The adapter of each resource of the plan, by resource name.
+    public var resources: [String: any ResourceProvider]
 
     /// Creates a runtime; leases default to lock files in the user's state folder.
     public init(
         provider: any VMProvider, processManager: any ProcessManager, agents: [String: any Agent],
         credentials: any CredentialsInstaller = DefaultCredentialsInstaller(), secrets: [Secret] = [],
-        locking: any DeploymentLocking = FileDeploymentLocking.standard()
+        locking: any DeploymentLocking = FileDeploymentLocking.standard(), resources: [String: any ResourceProvider] = [:]
     ) {
+        self.resources = resources
         self.provider = provider
         self.processManager = processManager
         self.agents = agents

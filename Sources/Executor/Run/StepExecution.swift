@@ -46,7 +46,9 @@ public struct StepExecution: Sendable {
             failure = CancellationError()
         } catch {
             failure = error
-            result = Task.isCancelled && interrupted() ? StepResult(status: .cancelled) : StepResult(status: .failed, error: describe(error))
+            result =
+                Task.isCancelled && interrupted()
+                ? StepResult(status: .cancelled) : StepResult(status: .failed, error: describe(error), tolerated: step.isOptional)
         }
         emit(
             .stepFinished(

@@ -4,15 +4,22 @@ public struct StepResult: Sendable {
     public var status: StepStatus
     /// The code and (redacted) message of a failure.
     public var error: (code: ErrorCode, message: String)?
+    /// A failure that does not stop the run: the steps after it go on (an optional resource).
+    public var tolerated: Bool
 
     /// Creates a result.
-    public init(status: StepStatus, error: (code: ErrorCode, message: String)? = nil) {
+    public init(status: StepStatus, error: (code: ErrorCode, message: String)? = nil, tolerated: Bool = false) {
         self.status = status
         self.error = error
+        self.tolerated = tolerated
     }
+
+    /// Whether the steps after it may run: it succeeded, or failed in a way the run tolerates.
+    public var letsDependentsRun: Bool { status == .ok || (status == .failed && tolerated) }
 }
 
-/// Walks a step graph: starts each step as soon as all its dependencies succeeded, at most
+/// Walks a step graph: starts each step as soon as all its dependencies succeeded (or failed
+/// in a way the run tolerates: ``StepResult/tolerated``), at most
 /// `parallelism` at a time; after a failure, or once `stopped` says so (an interrupt), starts
 /// nothing new and lets running steps finish; a step behind a failed one is skipped naming
 /// the step that failed; a step that never started is cancelled with the reason.
@@ -37,7 +44,7 @@ public struct StepGraphWalker: Sendable {
     ///   - started: called, in plan order, for each step just before its `execute` starts.
     ///   - settled: called for each step decided without running it (skipped or cancelled), with the reason.
     ///   - stopped: the interrupt that stops the walk, if any (checked before each round of starts).
-    /// - Returns: every step's result, and the steps that failed in the order they failed.
+    /// - Returns: every step's result, and the steps that failed (not tolerated) in the order they failed.
     public func walk(
         execute: @escaping @Sendable (Step) async -> StepResult,
         started: (Step) -> Void,
@@ -63,7 +70,7 @@ public struct StepGraphWalker: Sendable {
                 while progressed {
                     progressed = false
                     for step in steps where results[step.id] == nil && !running.contains(step.id) {
-                        guard let blocker = step.dependsOn.first(where: { results[$0].map { $0.status != .ok } ?? false }) else { continue }
+                        guard let blocker = step.dependsOn.first(where: { results[$0].map { !$0.letsDependentsRun } ?? false }) else { continue }
                         let root = failedRoot[blocker] ?? blocker
                         failedRoot[step.id] = root
                         if results[blocker]?.status == .cancelled || (results[blocker]?.status == .skipped && results[root]?.status != .failed) {
@@ -76,7 +83,7 @@ public struct StepGraphWalker: Sendable {
                 }
                 if !stopping {
                     for step in steps where results[step.id] == nil && !running.contains(step.id) && running.count < parallelism {
-                        guard step.dependsOn.allSatisfy({ results[$0]?.status == .ok }) else { continue }
+                        guard step.dependsOn.allSatisfy({ results[$0]?.letsDependentsRun == true }) else { continue }
                         running.insert(step.id)
                         started(step)
                         group.addTask { (step.id, await execute(step)) }
@@ -85,7 +92,7 @@ public struct StepGraphWalker: Sendable {
                 guard let (id, result) = await group.next() else { break }
                 running.remove(id)
                 results[id] = result
-                if result.status == .failed {
+                if result.status == .failed && !result.tolerated {
                     failures.append(id)
                     if stoppedBy == nil { stoppedBy = id }
                 }

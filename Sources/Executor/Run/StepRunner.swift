@@ -17,6 +17,7 @@ struct StepRunner: Sendable {
 
     func run(_ step: Step) async throws -> Outcome {
         switch step.action {
+        case .resource(let spec): return try await resource(spec)
         case .boot(let machine): return try await boot(machine)
         case .machineInfo(let machine): return try await machineInfo(machine)
         case .credentials(let profile): return try await credentials(profile, on: step.machine)
@@ -39,7 +40,7 @@ struct StepRunner: Sendable {
     }
 
     /// A `log` event for people, redacted.
-    private func log(_ level: RunEvent.LogLevel, _ message: String, step: StepID? = nil) {
+    func log(_ level: RunEvent.LogLevel, _ message: String, step: StepID? = nil) {
         emit(.log(level: level, message: redactor.redact(message), step: step))
     }
 
@@ -78,6 +79,7 @@ struct StepRunner: Sendable {
             }
             await state.setRecords(machine.name, state: records, processes: processes)
             await state.setInstance(machine.name, id: instance.id, home: home, bootedHere: false)
+            try await recordNewResources(on: instance.id, home: home, machine: machine.name)
             return Outcome(data: [.init("instance", .string(instance.id)), .init("unchanged", .bool(data.isEmpty))] + data)
         case .replace(let old)?, .unusable(let old, _)?:
             try await runtime.provider.destroy(old.id)
@@ -100,6 +102,8 @@ struct StepRunner: Sendable {
         labels[InstanceLabel.config] = plan.configDigest
         labels[InstanceLabel.run] = options.runID
         labels[InstanceLabel.boot] = RunClock.newRunID()
+        let resources = await resourceRecords(for: machine.name)
+        for (name, values) in resources { labels[InstanceLabel.resource(name)] = values.id }
         let instance = try await runtime.provider.boot(BootRequest(machine: machine, labels: labels))
         await state.setBooted(machine.name, id: instance.id)
         // The race check and the boot record go together (one request less on the critical
@@ -107,7 +111,7 @@ struct StepRunner: Sendable {
         async let winner = raceWinner(against: instance, machine: machine.name)
         let recorded: Result<String, any Error>
         do {
-            recorded = .success(try await recordBoot(instance, machine: machine))
+            recorded = .success(try await recordBoot(instance, machine: machine, resources: resources))
         } catch {
             recorded = .failure(error)
         }
@@ -149,17 +153,21 @@ struct StepRunner: Sendable {
     /// Writes the boot record and returns the instance's home. When the home is not
     /// known yet, one exec does both: the record goes to `~/…` and the same command
     /// prints `$HOME`.
-    private func recordBoot(_ instance: Instance, machine: MachineSpec) async throws -> String {
-        func record(home: String) -> FileWrite {
-            InstanceState.bootRecord(home: home, plan: plan, machine: machine.name, workspace: options.workspace, run: options.runID)
+    private func recordBoot(_ instance: Instance, machine: MachineSpec, resources: [(String, ResourceValues)]) async throws -> String {
+        func records(home: String) -> [FileWrite] {
+            let boot = InstanceState.bootRecord(home: home, plan: plan, machine: machine.name, workspace: options.workspace, run: options.runID)
+            return [boot]
+                + resources.compactMap { name, values in
+                    plan.resource(name).map { ResourceRecord.file(home: home, spec: $0, values: values) }
+                }
         }
         var known: String?
         if case .absolute(let path)? = machine.home { known = path }
         if let home = known ?? instance.home {
-            try await runtime.provider.writeFiles(instance.id, FileBatch(label: "state:boot", files: [record(home: home)]))
+            try await runtime.provider.writeFiles(instance.id, FileBatch(label: "state:boot", files: records(home: home)))
             return home
         }
-        let batch = FileBatch(label: "state:boot", files: [record(home: "~")])
+        let batch = FileBatch(label: "state:boot", files: records(home: "~"))
         let (command, stdin) = FileInstallScript.build(batch, then: "printf '%s' \"$HOME\"")
         let result = try await runtime.provider.exec(instance.id, command, stdin: stdin)
         if let error = FileInstallScript.error(for: result, batch: batch, instance: instance.id) { throw error }
@@ -221,7 +229,7 @@ struct StepRunner: Sendable {
             return Outcome(data: [.init("unchanged", .bool(true))])
         }
         let record = InstanceState.credentialsRecord(home: target.home, profile: profile.name, secrets: digest, run: options.runID)
-        try await runtime.credentials.install(profile, on: target, extraFiles: [record])
+        try await runtime.credentials.install(try profile.bound(to: await state.resourceOutputs()), on: target, extraFiles: [record])
         return Outcome(data: [.init("files", .int(profile.files.count))])
     }
 
@@ -256,7 +264,7 @@ struct StepRunner: Sendable {
         if let reason { log(.info, "session \(session.name): \(decision.startsAgain ? "running it again" : "starting it"): \(reason)", step: .start(session.name)) }
         let processTarget = ProcessTarget(provider: runtime.provider, instance: target.instance, home: target.home, run: options.runID)
         let spec = try SessionProcesses.spec(
-            for: session, plan: plan, agents: runtime.agents, home: target.home, runDirectory: processTarget.runDirectory)
+            for: try session.bound(to: await state.resourceOutputs()), plan: plan, agents: runtime.agents, home: target.home, runDirectory: processTarget.runDirectory)
         for variable in spec.env { redactor.add(variable.value) }
         let record = InstanceState.SessionRecord(
             run: options.runID, process: spec.name, startedAt: RunClock.timestamp(), config: plan.configDigest, secrets: secrets)

@@ -14,6 +14,9 @@ public struct InterpolatedString: Sendable, Equatable, CustomStringConvertible, 
         case secret(Secret)
         /// A `|plain` variable that was not set: not secret, but unknown.
         case unset(SecretSource)
+        /// A resource's output (`${resource:db.admin_token}`): known only at run time, once the
+        /// resource exists; ``bound(to:)`` puts the value in.
+        case output(OutputReference)
     }
 
     /// The pieces in order.
@@ -59,15 +62,39 @@ public struct InterpolatedString: Sendable, Equatable, CustomStringConvertible, 
         parts.compactMap { if case .secret(let secret) = $0 { secret } else { nil } }
     }
 
-    /// Sources whose value is unknown (unset variables, missing files).
+    /// The resource outputs it refers to, in order.
+    public var outputs: [OutputReference] {
+        parts.compactMap { if case .output(let reference) = $0 { reference } else { nil } }
+    }
+
+    /// Sources whose value is unknown (unset variables, missing files). Resource outputs are
+    /// not among them: they are known at run time by design.
     public var unresolvedSources: [SecretSource] {
         parts.compactMap {
             switch $0 {
-            case .literal: nil
+            case .literal, .output: nil
             case .secret(let secret): secret.isResolved ? nil : secret.source
             case .unset(let source): source
             }
         }
+    }
+
+    /// The string with every resource output replaced by its value (a secret output as a
+    /// ``Secret`` of source `runtime:resource:NAME.OUTPUT`, another one as text); `nil` when
+    /// a resource it refers to has no value (an optional resource that failed).
+    public func bound(to outputs: ResourceOutputs) -> InterpolatedString? {
+        guard parts.contains(where: { if case .output = $0 { true } else { false } }) else { return self }
+        var bound: [Part] = []
+        bound.reserveCapacity(parts.count)
+        for part in parts {
+            guard case .output(let reference) = part else {
+                bound.append(part)
+                continue
+            }
+            guard let value = outputs.value(of: reference) else { return nil }
+            bound.append(reference.isSecret ? .secret(Secret(source: reference.secretSource, value: value)) : .literal(value))
+        }
+        return InterpolatedString(parts: bound)
     }
 
     /// Whether every part has a known value.
@@ -92,7 +119,7 @@ public struct InterpolatedString: Sendable, Equatable, CustomStringConvertible, 
             case .secret(let secret):
                 guard let value = secret.reveal() else { return nil }
                 text += value
-            case .unset: return nil
+            case .unset, .output: return nil
             }
         }
         return text
@@ -108,6 +135,7 @@ public struct InterpolatedString: Sendable, Equatable, CustomStringConvertible, 
             case .literal(let literal): literal
             case .secret(let secret): secret.placeholder(style)
             case .unset(let source): style == .withState ? "<unset \(source)>" : "<plain \(source)>"
+            case .output(let reference): reference.placeholder
             }
         }.joined()
     }

@@ -34,11 +34,14 @@ struct Interpolator {
     let environment: ManifestEnvironment
     /// The stored logins, shared by every reader of one manifest.
     let logins: LoginLookup
+    /// The manifest's resources, shared by every reader of one manifest.
+    let resources: ResourceCatalog
     private let cache: FileCache
 
-    init(environment: ManifestEnvironment, logins: LoginLookup) {
+    init(environment: ManifestEnvironment, logins: LoginLookup, resources: ResourceCatalog = ResourceCatalog(isEnabled: false)) {
         self.environment = environment
         self.logins = logins
+        self.resources = resources
         self.cache = FileCache(environment: environment)
     }
 
@@ -48,7 +51,9 @@ struct Interpolator {
     }
 
     /// The reference words this interpolator reads.
-    private var sourceWords: [String] { logins.descriptors.isEmpty ? ["env", "file"] : ["env", "file", "auth"] }
+    private var sourceWords: [String] {
+        ["env", "file"] + (logins.descriptors.isEmpty ? [] : ["auth"]) + (resources.isEnabled ? ["resource"] : [])
+    }
 
     /// The interpolated value of `text` and the references it used.
     func interpolate(_ text: String) -> Result<(InterpolatedString, [Reference]), Problem> {
@@ -122,8 +127,11 @@ struct Interpolator {
         case "env": return resolveEnv(body, isPlain: isPlain)
         case "file": return resolveFile(body, isPlain: isPlain)
         case "auth" where !logins.descriptors.isEmpty: return resolveAuth(body, isPlain: isPlain)
+        case "resource" where resources.isEnabled: return resolveResource(body, isPlain: isPlain)
         default:
-            let forms = logins.descriptors.isEmpty ? "${env:NAME} or ${file:PATH}" : "${env:NAME}, ${file:PATH} or ${auth:LOGIN}"
+            let words = ["${env:NAME}", "${file:PATH}"] + (logins.descriptors.isEmpty ? [] : ["${auth:LOGIN}"])
+                + (resources.isEnabled ? ["${resource:NAME.OUTPUT}"] : [])
+            let forms = words.dropLast().joined(separator: ", ") + " or " + (words.last ?? "")
             return .failure(
                 Problem(
                     code: ErrorCode.Manifest.invalidInterpolation,
@@ -175,6 +183,47 @@ struct Interpolator {
                 source: source, isPlain: false, isMissing: true, valueBytes: 0, usedDefault: false, missingDetail: detail)
             return .success((.secret(Secret(unresolved: source, state: state)), reference))
         }
+    }
+
+    /// `${resource:NAME.OUTPUT}`: an output of a declared resource, known at run time;
+    /// secret when its adapter says so.
+    private func resolveResource(_ body: String, isPlain: Bool) -> Result<(InterpolatedString.Part, Reference), Problem> {
+        let names = resources.names
+        let name = String(body.prefix { $0 != "." })
+        let output = body.count > name.count ? String(body.dropFirst(name.count + 1)) : ""
+        guard let entry = resources.entry(name) else {
+            return .failure(
+                Problem(
+                    code: ErrorCode.Manifest.unknownReference,
+                    message: "`${resource:\(body)}` names no resource of this manifest"
+                        + (names.isEmpty ? "; declare it under `resources:`" : " (resources: \(names.joined(separator: ", ")))"),
+                    suggestion: Suggestions.closest(to: name, among: names).map { "${resource:\($0).\(output)}" }))
+        }
+        guard !isPlain else {
+            return .failure(
+                Problem(
+                    code: ErrorCode.Manifest.invalidInterpolation,
+                    message: "`${resource:\(body)|plain}`: whether an output is secret is the resource's to say; remove `|plain`"))
+        }
+        var isSecret = true
+        if let outputs = entry.outputs {
+            guard let field = outputs.first(where: { $0.name == output }) else {
+                let forms = outputs.map { "${resource:\(name).\($0.name)}" }.joined(separator: ", ")
+                return .failure(
+                    Problem(
+                        code: ErrorCode.Manifest.unknownReference,
+                        message: output.isEmpty
+                            ? "`${resource:\(name)}` needs an output: \(forms)"
+                            : "the resource `\(name)` has no output `\(output)`; use \(forms)",
+                        suggestion: Suggestions.closest(to: output, among: outputs.map(\.name)).map { "${resource:\(name).\($0)}" }))
+            }
+            isSecret = field.isSecret
+        } else if output.isEmpty {
+            return .failure(Problem(code: ErrorCode.Manifest.invalidInterpolation, message: "`${resource:\(name)}` needs an output: `${resource:\(name).OUTPUT}`"))
+        }
+        let reference = OutputReference(resource: name, output: output, isSecret: isSecret)
+        let noted = Reference(source: reference.secretSource, isPlain: !isSecret, isMissing: false, valueBytes: 0, usedDefault: false)
+        return .success((.output(reference), noted))
     }
 
     private func resolveEnv(_ body: String, isPlain: Bool) -> Result<(InterpolatedString.Part, Reference), Problem> {

@@ -24,6 +24,8 @@ public struct Manifest: Sendable {
     public var warnings: [ManifestDiagnostic]
     /// Sources whose value was missing (unset variables, missing files), sorted and unique.
     public var unresolvedSources: [SecretSource]
+    /// Resources in declaration order (`resources:`).
+    public var resources: [ResourceSpec] = []
     /// The stored logins `${auth:…}` references use, in registry order.
     public var logins: [LoginUse] = []
     /// Every token those logins hold (the access token inside `${auth:claude}` too, and a

@@ -45,7 +45,38 @@ public struct ManifestSchema: Sendable {
                 doc: "Credential profiles by name: files installed before sessions start"),
             OptionField(
                 "sessions", .map(key: .name, value: sessionType), doc: "Sessions by name: commands or agents started under the process manager"),
-        ] + (registry.logins.isEmpty ? [] : [OptionField("auth", .object(logins), doc: "Settings of the stored logins that `${auth:…}` reads")]))
+        ] + (registry.logins.isEmpty ? [] : [OptionField("auth", .object(logins), doc: "Settings of the stored logins that `${auth:…}` reads")])
+            + (registry.resources.isEmpty
+                ? []
+                : [
+                    OptionField(
+                        "resources", .map(key: .name, value: resourceType),
+                        doc: "Services a run creates (or finds again) for its sessions: `${resource:NAME.OUTPUT}` in a session's env or prompt, or a credential file")
+                ]))
+    }
+
+    // MARK: Resources
+
+    /// Fields every resource has, whatever its kind.
+    public static let resourceCommonFields = OptionSchema([
+        OptionField(
+            "optional", .boolean,
+            doc: "A failed creation does not fail the run: the sessions start without the variables that refer to it", default: "false"),
+        OptionField("keep", .boolean, doc: "`destroy` leaves the resource in place", default: "false"),
+    ])
+
+    /// `resources.NAME` — one case per resource adapter; its outputs are listed in the case's doc.
+    public var resourceType: OptionType {
+        .variants(
+            Variants(
+                discriminator: "kind",
+                cases: registry.resources.map { resource in
+                    let outputs = resource.outputs.map { "`\($0.name)`" + ($0.isSecret ? " (secret)" : "") }.joined(separator: ", ")
+                    return Variants.Case(
+                        name: resource.kind, doc: resource.summary + ". Outputs: " + outputs,
+                        schema: Self.resourceCommonFields.merging(resource.options))
+                },
+                allowsShorthand: false))
     }
 
     /// `auth:` — one block per login adapter.
@@ -136,7 +167,7 @@ public struct ManifestSchema: Sendable {
                         OptionField("path", .path, required: true, doc: "File on the instance (absolute or ~)"),
                         OptionField("mode", .mode, doc: "Octal mode", default: "0600"),
                         OptionField(
-                            "content", .text(.any), required: true, secrets: .allowed,
+                            "content", .text(.any), required: true, secrets: .allowedWithOutputs,
                             doc: "The content, usually `${file:…}` or `${env:…}` (secret: never shown)"),
                     ]))), doc: "Files written atomically and verified by SHA-256"),
         OptionField(
@@ -152,7 +183,7 @@ public struct ManifestSchema: Sendable {
         OptionField("machine", .text(.name), doc: "Machine to run on", default: "the only machine"),
         OptionField("cwd", .path, secrets: .command, doc: "Working directory on the instance (absolute or ~); must exist", default: "~"),
         OptionField(
-            "env", .map(key: .envName, value: .text(.any)), secrets: .allowed,
+            "env", .map(key: .envName, value: .text(.any)), secrets: .allowedWithOutputs,
             doc: "Environment variables; secret ones reach the process through a 0600 file"),
         OptionField("credentials", .list(.text(.name)), doc: "Credential profiles installed before the session starts"),
         OptionField(
@@ -163,7 +194,7 @@ public struct ManifestSchema: Sendable {
     /// The prompt field (required for agents that say so).
     static func promptField(required: Bool) -> OptionField {
         OptionField(
-            "prompt", .text(.any), required: required, secrets: .allowed,
+            "prompt", .text(.any), required: required, secrets: .allowedWithOutputs,
             doc: required ? "The task, fed to the agent on stdin" : "Text fed on stdin", default: required ? nil : "stdin is /dev/null")
     }
 

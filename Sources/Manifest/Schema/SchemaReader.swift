@@ -19,6 +19,16 @@ final class SchemaReader {
     /// Every `${auth:…}` read, with where it was written (for checks across blocks).
     private(set) var loginReferences: [LocatedReference] = []
 
+    /// Every `${resource:…}` read, with where it was written (for checks across blocks).
+    private(set) var outputReferences: [LocatedOutput] = []
+
+    /// A resource output reference and the place it was written.
+    struct LocatedOutput: Sendable {
+        var reference: OutputReference
+        var location: SourceLocation
+        var path: String
+    }
+
     /// A reference and the place it was written.
     struct LocatedReference: Sendable {
         var reference: Interpolator.Reference
@@ -32,11 +42,13 @@ final class SchemaReader {
         var references: [Interpolator.Reference]
         var loginReferences: [LocatedReference]
         var warnedShortSecrets: Set<SecretSource>
+        var outputReferences: [LocatedOutput]
     }
 
     /// This reader's findings.
     var findings: Findings {
-        Findings(diagnostics: bag.items, references: references, loginReferences: loginReferences, warnedShortSecrets: warnedShortSecrets)
+        Findings(diagnostics: bag.items, references: references, loginReferences: loginReferences, warnedShortSecrets: warnedShortSecrets,
+            outputReferences: outputReferences)
     }
 
     /// Takes over another reader's findings (read from a later part of the document),
@@ -53,6 +65,7 @@ final class SchemaReader {
         }
         references += other.references
         loginReferences += other.loginReferences
+        outputReferences += other.outputReferences
         warnedShortSecrets.formUnion(other.warnedShortSecrets)
     }
 
@@ -313,13 +326,26 @@ final class SchemaReader {
             error(problem.code, problem.message, at: node, path: path, suggestion: problem.suggestion)
             return nil
         case .success(let (value, used)):
-            references += used
-            for reference in used {
+            let outputs = value.outputs
+            if !outputs.isEmpty {
+                guard secrets == .allowedWithOutputs else {
+                    error(
+                        ErrorCode.Manifest.outputNotAllowed,
+                        "`${\(outputs[0])}` can only be used in a session's `env` or `prompt`, or in a credential file's `content`"
+                            + (secrets == .command ? " (inside a command it would be visible in process lists); pass it through the session's `env:`" : ""),
+                        at: node, path: path)
+                    return nil
+                }
+                let pathText = path.text
+                outputReferences += outputs.map { LocatedOutput(reference: $0, location: node.location, path: pathText) }
+            }
+            references += used.filter { $0.source.kind != .runtime }
+            for reference in used where reference.source.kind != .runtime {
                 noteReference(reference, at: node, path: path)
             }
             if value.containsSecret || used.contains(where: { !$0.isPlain }) {
                 switch secrets {
-                case .allowed: break
+                case .allowed, .allowedWithOutputs: break
                 case .forbidden:
                     error(
                         ErrorCode.Manifest.secretNotAllowed,
@@ -408,7 +434,7 @@ final class SchemaReader {
     func readPath(_ node: YAMLNode, secrets: SecretPolicy, path: YAMLPath) -> RemotePath? {
         guard let scalar = expectScalar(node, expected: "a path (absolute, or starting with ~)", path: path) else { return nil }
         if scalar.style == .plain && scalar.text == "~" { return .home("") }
-        guard let value = interpolate(scalar.text, at: node, secrets: secrets == .allowed ? .forbidden : secrets, path: path) else { return nil }
+        guard let value = interpolate(scalar.text, at: node, secrets: secrets == .allowed || secrets == .allowedWithOutputs ? .forbidden : secrets, path: path) else { return nil }
         guard let text = value.plainValue else {
             error(
                 ErrorCode.Manifest.envUnset,

@@ -46,6 +46,7 @@ struct ManifestBuilder {
         let provider = readProvider(top)
         let processManager = readProcessManager(top)
         let machines = readMachines(providerKind: providerKind)
+        let resources = readResources()
         let profiles = readProfiles()
         let sessions = readSessions(machineNames: machines.declared.map(\.name))
 
@@ -53,6 +54,7 @@ struct ManifestBuilder {
             reader: reader, registry: schema.registry, machines: machines.declared, profiles: profiles.declared, sessions: sessions.declared)
         checks.run()
         checkPrompts(sessions.specs)
+        ResourceChecks(reader: reader, root: root).run(resources: resources, profiles: profiles.specs, sessions: sessions.specs)
         let logins = LoginChecks(reader: reader, registry: schema.registry, root: root, schema: schema)
             .run(profiles: profiles.specs, sessions: sessions.specs)
 
@@ -64,6 +66,7 @@ struct ManifestBuilder {
             version: version, name: name.description, description: description?.description, source: file, provider: provider,
             processManager: processManager, machines: machines.specs, credentials: profiles.specs, sessions: sessions.specs,
             warnings: reader.bag.items.filter { $0.severity == .warning }, unresolvedSources: unresolved)
+        manifest.resources = resources
         manifest.logins = logins
         manifest.loginSecrets = reader.interpolator.logins.secrets
         return manifest
@@ -172,6 +175,35 @@ struct ManifestBuilder {
         return MachineSpec(name: name, home: home, metadata: metadata, info: info, options: adapterOptions)
     }
 
+    // MARK: Resources
+
+    /// Reads `resources:` and declares each entry to the interpolator, so the blocks read
+    /// after it can refer to their outputs.
+    private func readResources() -> [ResourceSpec] {
+        guard let node = root["resources"] else { return [] }
+        let basePath = YAMLPath.root.appending("resources")
+        guard let pairs = reader.expectMapping(node, path: basePath) else { return [] }
+        let catalog = reader.interpolator.resources
+        var specs: [ResourceSpec] = []
+        for pair in pairs {
+            let path = basePath.appending(pair.keyText)
+            guard reader.checkKey(pair.keyText, format: .name, at: pair.key, path: path) else { continue }
+            let optionalFlag = pair.value["optional"]?.scalar.map { $0.text == "true" } ?? false
+            let declaredKind = pair.value["kind"]?.scalar?.text
+            catalog.declare(
+                pair.keyText, ResourceCatalog.Entry(outputs: declaredKind.flatMap { schema.registry.resource($0)?.outputs }, optional: optionalFlag))
+            guard case .variant(let kind?, let options)? = reader.read(pair.value, as: schema.resourceType, secrets: .allowed, path: path) else {
+                continue
+            }
+            let common = Set(ManifestSchema.resourceCommonFields.fields.map(\.name))
+            specs.append(
+                ResourceSpec(
+                    name: pair.keyText, kind: kind, options: AdapterOptions(options.values.filter { !common.contains($0.key) }),
+                    optional: options.boolean("optional") ?? false, keep: options.boolean("keep") ?? false))
+        }
+        return specs
+    }
+
     // MARK: Credentials
 
     private func readProfiles() -> (specs: [CredentialProfileSpec], declared: [DeclaredEntity]) {
@@ -239,11 +271,12 @@ struct ManifestBuilder {
         let middle = pairs.count / 2
         let environment = reader.interpolator.environment
         let logins = reader.interpolator.logins
+        let resources = reader.interpolator.resources
         let strict = reader.strict
         let pathsStayInInstance = reader.pathsStayInInstance
         let halves = Mutex<[ChunkOutcome?]>([nil, nil])
         DispatchQueue.concurrentPerform(iterations: 2) { part in
-            let chunkReader = SchemaReader(interpolator: Interpolator(environment: environment, logins: logins), strict: strict)
+            let chunkReader = SchemaReader(interpolator: Interpolator(environment: environment, logins: logins, resources: resources), strict: strict)
             chunkReader.pathsStayInInstance = pathsStayInInstance
             let range = part == 0 ? 0..<middle : middle..<pairs.count
             let result = Self.readSessions(

@@ -31,7 +31,8 @@ public struct ManifestLoader: Sendable {
         case .success(let node): root = node
         }
         let logins = LoginLookup(descriptors: registry.logins, environment: environment)
-        let reader = SchemaReader(interpolator: Interpolator(environment: environment, logins: logins), strict: strict)
+        let resources = ResourceCatalog(isEnabled: !registry.resources.isEmpty)
+        let reader = SchemaReader(interpolator: Interpolator(environment: environment, logins: logins, resources: resources), strict: strict)
         var builder = ManifestBuilder(root: root, file: file, schema: ManifestSchema(registry: registry), reader: reader)
         return try builder.build()
     }

@@ -6,15 +6,18 @@ public enum Digests {
     /// The JSON document the config digest is computed over: every non-secret
     /// input (secrets appear as their source, so a new value does not change it).
     public static func configDocument(_ manifest: Manifest) -> JSONValue {
-        .object([
-            "format": .int(Plan.formatVersion),
-            "name": .string(manifest.name),
-            "provider": manifest.provider.json(.sourceOnly),
-            "process_manager": manifest.processManager.json(.sourceOnly),
-            "machines": .array(manifest.machines.map { $0.json(.sourceOnly) }),
-            "credentials": .array(manifest.credentials.map { $0.json(.sourceOnly) }),
-            "sessions": .array(manifest.sessions.map { $0.json(.sourceOnly) }),
-        ])
+        var members: [JSONValue.Member] = [
+            .init("format", .int(Plan.formatVersion)),
+            .init("name", .string(manifest.name)),
+            .init("provider", manifest.provider.json(.sourceOnly)),
+            .init("process_manager", manifest.processManager.json(.sourceOnly)),
+            .init("machines", .array(manifest.machines.map { $0.json(.sourceOnly) })),
+            .init("credentials", .array(manifest.credentials.map { $0.json(.sourceOnly) })),
+            .init("sessions", .array(manifest.sessions.map { $0.json(.sourceOnly) })),
+        ]
+        // Only when there are resources, so manifests without them keep their digests.
+        if !manifest.resources.isEmpty { members.append(.init("resources", .array(manifest.resources.map { $0.json(.sourceOnly) }))) }
+        return .object(members)
     }
 
     /// SHA-256 (hex) of the RFC 8785 canonical form of ``configDocument(_:)``,
@@ -35,6 +38,11 @@ public enum Digests {
         stream.update(manifest.processManager.json(style).canonicalBytes())
         stream.update(",\"provider\":")
         stream.update(manifest.provider.json(style).canonicalBytes())
+        // Only when there are resources, so manifests without them keep their digests.
+        if !manifest.resources.isEmpty {
+            stream.update(",\"resources\":")
+            stream.update(JSONValue.array(manifest.resources.map { $0.json(style) }).canonicalBytes())
+        }
         stream.update(",\"sessions\":[")
         for (index, session) in manifest.sessions.enumerated() {
             if index > 0 { stream.update(",") }
@@ -60,6 +68,7 @@ public enum Digests {
         for machine in manifest.machines {
             add("machine:\(machine.name)", machine.options.values.flatMap(\.value.interpolatedStrings))
         }
+        for resource in manifest.resources { add("resource:\(resource.name)", resource.options.values.flatMap(\.value.interpolatedStrings)) }
         for profile in manifest.credentials { add("credentials:\(profile.name)", profile.interpolatedValues) }
         for session in manifest.sessions { add("session:\(session.name)", session.interpolatedValues) }
         let overall = SHA256Hex.digest(JSONValue.object(scopes.map { .init($0.key, .string($0.value)) }).canonicalBytes())

@@ -22,6 +22,7 @@ public struct Planner: Sendable {
             name: manifest.name, source: manifest.source, provider: manifest.provider, processManager: manifest.processManager,
             machines: manifest.machines, credentials: manifest.credentials, sessions: manifest.sessions, steps: steps,
             waves: waves, configDigest: configDigest, secrets: secrets)
+        plan.resources = manifest.resources
         plan.companionSecrets = manifest.loginSecrets
         return plan
     }

@@ -119,6 +119,7 @@ struct MinHeap<Element: Comparable> {
 /// with dependency indices; ``step(_:)`` builds the full ``Step``.
 private struct StepRecords {
     enum Record {
+        case resource(Int)
         case boot(machine: Int)
         case info(machine: Int)
         case credentials(profile: Int, machine: Int)
@@ -136,12 +137,29 @@ private struct StepRecords {
         let sessions = manifest.sessions
         records.reserveCapacity(2 * sessions.count + 3 * machines.count)
         dependencies.reserveCapacity(records.capacity)
+        // Resources come first: a boot labels its instance with the resources it uses.
+        var resourceStep: [String: Int] = [:]
+        for (index, resource) in manifest.resources.enumerated() { resourceStep[resource.name] = add(.resource(index), []) }
+        func resourceSteps(_ references: [OutputReference]) -> [Int] {
+            var steps: [Int] = []
+            for reference in references {
+                if let step = resourceStep[reference.resource], !steps.contains(step) { steps.append(step) }
+            }
+            return steps
+        }
+        var usedOnMachine: [String: [OutputReference]] = [:]
+        if !resourceStep.isEmpty {
+            let profiles = Dictionary(manifest.credentials.map { ($0.name, $0.outputs) }, uniquingKeysWith: { first, _ in first })
+            for session in sessions {
+                usedOnMachine[session.machine, default: []] += session.outputs + session.credentials.flatMap { profiles[$0] ?? [] }
+            }
+        }
         var machineIndex: [String: Int] = [:]
         var boot: [Int] = []
         var info: [Int] = []
         for (index, machine) in machines.enumerated() {
             machineIndex[machine.name] = index
-            boot.append(add(.boot(machine: index), []))
+            boot.append(add(.boot(machine: index), resourceSteps(usedOnMachine[machine.name] ?? [])))
             info.append(add(.info(machine: index), [boot[index]]))
         }
         var profileIndex: [String: Int] = [:]
@@ -169,7 +187,8 @@ private struct StepRecords {
         var credentials = [Int](repeating: -1, count: needed.count)
         for profile in manifest.credentials.indices {
             for machine in machines.indices where needed[profile * machines.count + machine] {
-                credentials[profile * machines.count + machine] = add(.credentials(profile: profile, machine: machine), [boot[machine]])
+                credentials[profile * machines.count + machine] = add(
+                    .credentials(profile: profile, machine: machine), [boot[machine]] + resourceSteps(manifest.credentials[profile].outputs))
             }
         }
         var start = [Int](repeating: -1, count: sessions.count)
@@ -178,7 +197,7 @@ private struct StepRecords {
             let machine = sessionMachine[index]
             var list: [Int] = []
             if machine >= 0 {
-                list = [boot[machine], info[machine]]
+                list = [boot[machine], info[machine]] + (resourceStep.isEmpty ? [] : resourceSteps(session.outputs))
                 for profile in session.credentials {
                     guard let p = profileIndex[profile] else { continue }
                     let step = credentials[p * machines.count + machine]
@@ -206,6 +225,7 @@ private struct StepRecords {
 
     func id(_ index: Int) -> StepID {
         switch records[index] {
+        case .resource(let resource): .resource(manifest.resources[resource].name)
         case .boot(let machine): .boot(manifest.machines[machine].name)
         case .info(let machine): .machineInfo(manifest.machines[machine].name)
         case .credentials(let profile, let machine): .credentials(manifest.credentials[profile].name, on: manifest.machines[machine].name)
@@ -217,6 +237,8 @@ private struct StepRecords {
     func step(_ index: Int) -> Step {
         let dependsOn = dependencies[index].map(id)
         switch records[index] {
+        case .resource(let resource):
+            return Step(id: id(index), dependsOn: dependsOn, machine: "", action: .resource(manifest.resources[resource]))
         case .boot(let machine):
             let spec = manifest.machines[machine]
             return Step(id: id(index), dependsOn: dependsOn, machine: spec.name, action: .boot(spec))

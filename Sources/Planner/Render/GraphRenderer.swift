@@ -42,6 +42,7 @@ public struct GraphRenderer: Sendable {
 
     private func shape(_ kind: StepKind) -> String {
         switch kind {
+        case .resource: "cylinder"
         case .boot: "box3d"
         case .machineInfo, .credentials: "note"
         case .start: "box"
@@ -63,6 +64,7 @@ public struct GraphRenderer: Sendable {
             switch step.kind {
             case .wait: lines.append("  \(id){\"\(label)\"}")
             case .boot: lines.append("  \(id)[[\"\(label)\"]]")
+            case .resource: lines.append("  \(id)[(\"\(label)\")]")
             default: lines.append("  \(id)[\"\(label)\"]")
             }
         }

@@ -31,6 +31,13 @@ public struct PlanTextRenderer: Sendable {
         let mark = applied ? "=" : paint("+", "32")
         if let changes { lines.append("  workspace \(changes.workspace): " + paint(changes.sentence, "1")) }
         lines.append("")
+        if !plan.resources.isEmpty {
+            let heading = count(plan.resources.count, "resource")
+            lines.append(applied ? "\(heading) (in place):" : "Will create or find \(heading):")
+            for resource in plan.resources {
+                lines.append("  " + mark + " \(resource.name): \(details(resource))")
+            }
+        }
         lines.append(applied ? "\(count(plan.machines.count, "machine")) (running):" : "Will boot \(count(plan.machines.count, "machine")):")
         for machine in plan.machines {
             lines.append("  " + mark + " \(machine.name)\(details(machine))")
@@ -85,6 +92,14 @@ public struct PlanTextRenderer: Sendable {
         return parts.isEmpty ? "" : " (" + parts.joined(separator: "; ") + ")"
     }
 
+    private func details(_ resource: ResourceSpec) -> String {
+        var parts = [resource.kind]
+        for option in resource.options.values { parts.append("\(option.key) \(oneLine(compact(option.value.json())))") }
+        if resource.optional { parts.append("optional") }
+        if resource.keep { parts.append("kept on destroy") }
+        return parts.joined(separator: "; ")
+    }
+
     private func details(_ profile: CredentialProfileSpec) -> String {
         var parts: [String] = []
         if !profile.directories.isEmpty { parts.append(count(profile.directories.count, "dir")) }
@@ -109,6 +124,8 @@ public struct PlanTextRenderer: Sendable {
         }
         if !session.credentials.isEmpty { parts.append("credentials " + session.credentials.joined(separator: ", ")) }
         if !session.env.isEmpty { parts.append("env " + session.env.map(\.name).joined(separator: ", ")) }
+        let outputs = session.outputs
+        if !outputs.isEmpty { parts.append("uses " + Array(Set(outputs.map(\.placeholder))).sorted().joined(separator: ", ")) }
         return parts.joined(separator: "; ")
     }
 

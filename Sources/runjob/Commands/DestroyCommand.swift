@@ -6,9 +6,12 @@ import RunjobKit
 struct DestroyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "destroy",
-        abstract: "Remove every instance of the manifest in the workspace, and everything running on it.",
+        abstract: "Remove every instance of the manifest in the workspace, and everything running on it, and the resources they use.",
         discussion: """
             Finds the instances by their labels (also machines no longer in the manifest).
+            Resources (`resources:`, e.g. Instant apps) are deleted first, with what the
+            instances' records hold; `keep: true` keeps one. When a resource cannot be
+            deleted, the instances stay (they hold its record) and destroy exits 1.
             Asks for confirmation on a terminal; elsewhere --yes is required.
 
             Examples:
@@ -60,7 +63,12 @@ struct DestroyCommand: ParsableCommand {
             Console.err("\(plan.name) (workspace \(workspace)): nothing to destroy\n")
             return
         }
-        let names = instances.map { "\($0.id) (\($0.labels[InstanceLabel.machine] ?? "?"))" }.joined(separator: ", ")
+        let resources = AsyncBridge.run { await Teardown.resources(of: instances, provider: runtime.provider) }
+        for resource in resources {
+            for secret in resource.values?.secrets(resource: resource.name) ?? [] { redactor.add(secret) }
+        }
+        var names = instances.map { "\($0.id) (\($0.labels[InstanceLabel.machine] ?? "?"))" }.joined(separator: ", ")
+        if !resources.isEmpty { names += " and resource " + resources.map { "\($0.name) (\($0.id))" }.joined(separator: ", ") }
         if !yes {
             guard Console.isTerminal(fileDescriptor: 0) else {
                 Console.err(
@@ -74,6 +82,28 @@ struct DestroyCommand: ParsableCommand {
             guard answer == "y" || answer == "yes" else {
                 Console.err("nothing destroyed\n")
                 return
+            }
+        }
+        if !resources.isEmpty {
+            let deleted = AsyncBridge.run { await Teardown.deleteResources(resources, plan: plan, adapters: runtime.resources) }
+            var failed = false
+            for result in deleted {
+                let what = "resource \(result.resource.name) (\(result.resource.id))"
+                if let error = result.error {
+                    failed = true
+                    Console.err("could not delete \(what):\n")
+                    CommandSupport.report(error, redactor: redactor)
+                } else {
+                    switch result.outcome {
+                    case "kept": Console.err("kept \(what) (keep: true)\n")
+                    case "gone": Console.err("\(what) was already gone\n")
+                    default: Console.err("deleted \(what)\n")
+                    }
+                }
+            }
+            if failed {
+                Console.err("the instances stay: they hold the records needed to delete those resources; run destroy again once the service answers\n")
+                throw ExitCode(ExitCodes.failure)
             }
         }
         let results = AsyncBridge.run { await Teardown.destroy(instances, provider: runtime.provider) }

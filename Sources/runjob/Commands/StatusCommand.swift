@@ -68,6 +68,19 @@ struct StatusCommand: ParsableCommand {
                 lines.append(text)
             }
         }
+        for resource in status.resources {
+            var line = "  resource \(resource.name)"
+            if let kind = resource.kind { line += " (\(kind))" }
+            if let id = resource.id {
+                line += ": \(id)"
+                let outputs = resource.outputs.filter { $0.value != id }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                if !outputs.isEmpty { line += " · " + outputs.joined(separator: ", ") }
+            } else {
+                line += ": none yet (apply creates it)"
+            }
+            if !resource.declared { line += " · no longer in the manifest" }
+            lines.append(line)
+        }
         for other in status.others {
             let machine = other.labels[InstanceLabel.machine].map { "machine \($0), no longer in the manifest" } ?? "no machine"
             lines.append("  other instance \(other.id) \(other.status.rawValue) (\(other.problem ?? machine)): `destroy` removes it")

@@ -89,7 +89,8 @@ public actor InstantEmulator: EmulatorHandler {
             guard bearer == platformToken, app.expiresMs == nil else { return errorResponse(401, "permission-denied", "unknown token") }
         }
         if method == "DELETE" { apps[index].deleted = true }
-        return .json(200, .object([.init("app", appJSON(app, withToken: false))]))
+        // A read answers the whole app, admin token included (as a create does).
+        return .json(200, .object([.init("app", appJSON(app, withToken: method == "GET")), .init("deleted", .bool(method == "DELETE"))]))
     }
 
     private func create(_ request: EmulatorRequest, ephemeral: Bool) -> EmulatorResponse {

@@ -1,0 +1,112 @@
+import AdapterKit
+import Executor
+
+/// The `instant` resource: an Instant app per resource, temporary (`ephemeral: true`, the
+/// default: no account, deleted by the service after 14 days) or permanent (in the account
+/// of a personal access token).
+public struct InstantResource: ResourceProvider {
+    /// `instant`.
+    public let kind = "instant"
+    private let client: InstantClient
+    private let ephemeral: Bool
+    private let token: InterpolatedString?
+    private let title: String?
+    private let schema: JSONValue?
+    private let perms: JSONValue?
+
+    /// The adapter for one resource with these options.
+    public init(client: InstantClient, ephemeral: Bool, token: InterpolatedString?, title: String?, schema: JSONValue?, perms: JSONValue?) {
+        self.client = client
+        self.ephemeral = ephemeral
+        self.token = token
+        self.title = title
+        self.schema = schema
+        self.perms = perms
+    }
+
+    /// Creates the app. A permanent app whose create answer was lost is looked up by its
+    /// title (unique per creation) and adopted, so one resource never gets two; a temporary
+    /// app cannot be listed, so that error says it may be orphaned and expires on its own.
+    public func create(_ request: ResourceRequest) async throws -> ResourceValues {
+        let title = InstantTitle.make(title, resource: request.resource, workspace: request.workspace, bootToken: request.token)
+        if ephemeral {
+            let created = await outcome { () async throws(ResourceError) in try await client.createEphemeral(title: title, schema: schema, perms: perms) }
+            switch created {
+            case .success(let app): return values(app)
+            case .failure(let error) where error.isAmbiguous:
+                throw ResourceError(
+                    error.code,
+                    "\(error.message); the temporary app `\(title)` may have been created all the same: it cannot be looked up, and the service deletes it after 14 days",
+                    context: error.context + [.init("resource", request.resource)])
+            case .failure(let error): throw error
+            }
+        }
+        let token = try platformToken()
+        let created = await outcome { () async throws(ResourceError) in
+            try await client.createPermanent(title: title, schema: schema, perms: perms, token: token)
+        }
+        switch created {
+        case .success(let app): return values(app)
+        case .failure(let error) where error.isAmbiguous:
+            // The create may have happened: find it by its title before anything else.
+            let found = try await client.appIDs(titled: title, token: token).sorted()
+            if let id = found.first {
+                return values(try await client.permanentApp(id: id, token: token))
+            }
+            // The list says it did not happen: create once more (a second lost answer is adopted the same way next time).
+            return values(try await client.createPermanent(title: title, schema: schema, perms: perms, token: token))
+        case .failure(let error): throw error
+        }
+    }
+
+    /// Whether the app still exists (a read).
+    public func exists(_ values: ResourceValues) async throws -> Bool {
+        guard ephemeral else { return try await client.exists(id: values.id, token: try platformToken()) }
+        let read = await outcome { () async throws(ResourceError) in try await client.ephemeralApp(id: values.id) }
+        switch read {
+        case .success: return true
+        case .failure(let error) where error.code == ErrorCode.Resource.notFound: return false
+        case .failure(let error): throw error
+        }
+    }
+
+    /// The result of a client call, as a value (keeps typed throws out of `do`/`catch`).
+    private func outcome(_ body: () async throws(ResourceError) -> InstantApp) async -> Result<InstantApp, ResourceError> {
+        do {
+            return .success(try await body())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Deletes the app: a permanent one with the platform token, a temporary one with its own admin token.
+    public func delete(_ values: ResourceValues) async throws -> Bool {
+        if !ephemeral || values.value(InstantResource.adminTokenOutput) == nil {
+            return try await client.delete(id: values.id, token: try platformToken())
+        }
+        return try await client.delete(id: values.id, token: values.value(InstantResource.adminTokenOutput) ?? "")
+    }
+
+    private func platformToken() throws(ResourceError) -> String {
+        guard let value = token?.reveal(), !value.isEmpty else {
+            throw ResourceError(
+                ErrorCode.Resource.misconfigured, "a permanent Instant app needs `token:` (a personal access token, e.g. ${env:INSTANT_PLATFORM_TOKEN})")
+        }
+        return value
+    }
+
+    private func values(_ app: InstantApp) -> ResourceValues {
+        var outputs = [Self.appIDOutput: app.id, Self.adminTokenOutput: app.adminToken, Self.titleOutput: app.title]
+        if let expires = app.expiresAt { outputs[Self.expiresOutput] = String(expires) }
+        return ResourceValues(kind: kind, id: app.id, outputs: outputs, secret: [Self.adminTokenOutput])
+    }
+
+    /// `app_id`.
+    public static let appIDOutput = "app_id"
+    /// `admin_token` (secret).
+    public static let adminTokenOutput = "admin_token"
+    /// `title`.
+    public static let titleOutput = "title"
+    /// `expires_ms` (temporary apps).
+    public static let expiresOutput = "expires_ms"
+}

@@ -1,0 +1,34 @@
+import Executor
+
+/// Checks across blocks for `resources:`: a resource nothing refers to (warning), and a
+/// credential file that refers to an `optional: true` resource (error: the file could not
+/// be written when the resource fails).
+struct ResourceChecks {
+    let reader: SchemaReader
+    let root: YAMLNode
+
+    func run(resources: [ResourceSpec], profiles: [CredentialProfileSpec], sessions: [SessionSpec]) {
+        let located = reader.outputReferences
+        let usedProfiles = Set(sessions.flatMap(\.credentials))
+        var used = Set(sessions.flatMap { $0.outputs.map(\.resource) })
+        for profile in profiles where usedProfiles.contains(profile.name) {
+            used.formUnion(profile.outputs.map(\.resource))
+        }
+        for resource in resources where !used.contains(resource.name) {
+            guard let node = root["resources"]?[resource.name] else { continue }
+            reader.warning(
+                ErrorCode.Manifest.unusedResource,
+                "the resource `\(resource.name)` is not used by any session or credential file in use: apply would create it for nothing",
+                at: node, path: YAMLPath.root.appending("resources").appending(resource.name))
+        }
+        let optional = Set(resources.filter(\.optional).map(\.name))
+        guard !optional.isEmpty else { return }
+        for reference in located where optional.contains(reference.reference.resource) && reference.path.hasPrefix("credentials.") {
+            reader.append(
+                ManifestDiagnostic(
+                    .error, ErrorCode.Manifest.optionalResourceInFile,
+                    "`${\(reference.reference)}` refers to an optional resource: when it fails this file cannot be written; use it in a session's `env:`, or remove `optional: true`",
+                    at: reference.location, path: reference.path))
+        }
+    }
+}
