@@ -120,7 +120,7 @@ let adapterTestDependencies: [String: [Target.Dependency]] = [
     "MorphAdapter": ["MorphEmulator", "LocalAdapter", "Manifest", "Planner", "ShellAdapter", "CommandAdapter"],
     "ClaudeCodeAdapter": ["LocalAdapter", "ShellAdapter", "Manifest", "Planner"],
     "ClaudeAuthAdapter": ["MorphEmulator", logging],
-    "InstantAdapter": ["MorphEmulator"],
+    "InstantAdapter": ["MorphEmulator", "LocalAdapter", "Manifest", "Planner", "ShellAdapter", "CommandAdapter"],
     "CodexAdapter": ["LocalAdapter", "ShellAdapter", "Manifest", "Planner"],
     "PM2Adapter": ["LocalAdapter", "Manifest", "Planner", "CommandAdapter"],
 ]

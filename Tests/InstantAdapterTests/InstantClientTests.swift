@@ -73,7 +73,7 @@ struct InstantClientTests {
         let limited = await #expect(throws: ResourceError.self) { _ = try await rig.client.createEphemeral(title: "a") }
         #expect(limited?.code == ErrorCode.Resource.rateLimited)
         let failed = await #expect(throws: ResourceError.self) { _ = try await rig.client.createEphemeral(title: "a") }
-        #expect(failed?.code == ErrorCode.Resource.serverError && failed?.isAmbiguous == false)
+        #expect(failed?.code == ErrorCode.Resource.serverError && failed?.isAmbiguous == true, "a 5xx may come after the create was done")
         let garbled = await #expect(throws: ResourceError.self) { _ = try await rig.client.createEphemeral(title: "a") }
         #expect(garbled?.code == ErrorCode.Resource.invalidResponse && garbled?.isAmbiguous == true)
         let lost = await #expect(throws: ResourceError.self) { _ = try await rig.client.createPermanent(title: "lost-one", token: rig.emulator.platformToken) }

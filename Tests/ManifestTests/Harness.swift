@@ -3,6 +3,7 @@ import ClaudeCodeAdapter
 import CodexAdapter
 import CommandAdapter
 import Executor
+import InstantAdapter
 import LocalAdapter
 import MorphAdapter
 import PM2Adapter
@@ -17,7 +18,7 @@ let testRegistry = AdapterRegistry(
     providers: [LocalProvider.descriptor, MorphProvider.descriptor],
     processManagers: [ShellProcessManager.descriptor, PM2ProcessManager.descriptor],
     agents: [ClaudeCodeAgent.descriptor, CodexAgent.descriptor, CommandAgent.descriptor],
-    logins: [ClaudeLoginSource.descriptor])
+    logins: [ClaudeLoginSource.descriptor], resources: [InstantResource.descriptor])
 
 /// A manifest's findings, errors and warnings, whether it loaded or not.
 struct LoadOutcome {

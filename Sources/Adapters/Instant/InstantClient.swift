@@ -49,7 +49,7 @@ public struct InstantClient: Sendable {
         var body: [JSONValue.Member] = [.init("title", .string(title))]
         if let schema { body.append(.init("schema", schema)) }
         if let perms { body.append(.init("rules", .object([.init("code", perms)]))) }
-        return try InstantApp.from(answer: try await send("POST", "/dash/apps/ephemeral", body: .object(body), token: nil, creates: true))
+        return try Self.created(try await send("POST", "/dash/apps/ephemeral", body: .object(body), token: nil, creates: true))
     }
 
     /// A permanent app in the account of the personal access token `token`.
@@ -59,7 +59,19 @@ public struct InstantClient: Sendable {
         var body: [JSONValue.Member] = [.init("title", .string(title))]
         if let schema { body.append(.init("schema", schema)) }
         if let perms { body.append(.init("perms", perms)) }
-        return try InstantApp.from(answer: try await send("POST", "/superadmin/apps", body: .object(body), token: token, creates: true))
+        return try Self.created(try await send("POST", "/superadmin/apps", body: .object(body), token: token, creates: true))
+    }
+
+    /// The app in a create's 200 answer; an answer that does not validate is ambiguous (the
+    /// app was created, but runjob cannot tell which).
+    private static func created(_ answer: JSONValue) throws(ResourceError) -> InstantApp {
+        do {
+            return try InstantApp.from(answer: answer)
+        } catch {
+            var failure = error
+            failure.isAmbiguous = true
+            throw failure
+        }
     }
 
     /// A temporary app by id (no token needed).
@@ -72,13 +84,15 @@ public struct InstantClient: Sendable {
         try InstantApp.from(answer: try await send("GET", "/superadmin/apps/" + Self.segment(id), body: nil, token: token))
     }
 
-    /// The ids of the account's apps titled exactly `title` (the list carries no admin tokens).
+    /// The ids of the account's apps titled exactly `title`, except those marked for deletion
+    /// (the list carries no admin tokens).
     public func appIDs(titled title: String, token: String) async throws(ResourceError) -> [String] {
         let answer = try await send("GET", "/superadmin/apps", body: nil, token: token)
         guard let apps = answer["apps"]?.arrayValue else {
             throw ResourceError(ErrorCode.Resource.invalidResponse, "the Instant API's app list has no `apps` array")
         }
-        return apps.filter { $0["title"]?.stringValue == title }.compactMap { $0["id"]?.stringValue }
+        // An app marked for deletion is still listed until it is purged: never one to adopt.
+        return apps.filter { $0["title"]?.stringValue == title && ($0["deletion_marked_at"] ?? .null) == .null }.compactMap { $0["id"]?.stringValue }
     }
 
     /// Whether app `id` exists, asked with `token` (the platform token, or the app's own admin token).
@@ -139,7 +153,12 @@ public struct InstantClient: Sendable {
                 isAmbiguous: creates)
         }
         let json = try? JSONValue.parse(bytes)
-        guard status == 200 else { throw Self.error(status: status, json: json, context: context) }
+        guard status == 200 else {
+            var failure = Self.error(status: status, json: json, context: context)
+            // A server error may come after the create was carried out (a proxy's 502, a crash while answering).
+            if creates && status >= 500 { failure.isAmbiguous = true }
+            throw failure
+        }
         guard let json else {
             throw ResourceError(ErrorCode.Resource.invalidResponse, "the Instant API's answer is not JSON", context: context, isAmbiguous: creates)
         }

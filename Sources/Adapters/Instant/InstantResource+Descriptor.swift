@@ -37,6 +37,6 @@ extension InstantResource {
             return InstantResource(
                 client: InstantClient(baseURL: base, timeout: context.preview ? .seconds(10) : .seconds(30)), ephemeral: ephemeral,
                 token: token,
-                title: context.options.plainText("title"), schema: schema, perms: perms)
+                title: context.options.plainText("title").flatMap { $0.trimmingASCIIWhitespace().isEmpty ? nil : $0 }, schema: schema, perms: perms)
         })
 }

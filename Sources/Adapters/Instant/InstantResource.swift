@@ -24,9 +24,11 @@ public struct InstantResource: ResourceProvider {
         self.perms = perms
     }
 
-    /// Creates the app. A permanent app whose create answer was lost is looked up by its
-    /// title (unique per creation) and adopted, so one resource never gets two; a temporary
-    /// app cannot be listed, so that error says it may be orphaned and expires on its own.
+    /// Creates the app. A permanent app is first looked up by its generated title (the same
+    /// for one resource of one deployment and config: an app whose create answer was lost in
+    /// an earlier apply is adopted), and after a create whose outcome is unknown it is looked
+    /// up again, so one resource never gets two. A temporary app cannot be listed: that error
+    /// says it may be orphaned, and the service deletes it after 14 days.
     public func create(_ request: ResourceRequest) async throws -> ResourceValues {
         let title = InstantTitle.make(title, resource: request.resource, workspace: request.workspace, bootToken: request.token)
         if ephemeral {
@@ -42,13 +44,17 @@ public struct InstantResource: ResourceProvider {
             }
         }
         let token = try platformToken()
+        if self.title == nil, let id = try await client.appIDs(titled: title, token: token).sorted().first {
+            return values(try await client.permanentApp(id: id, token: token))
+        }
         let created = await outcome { () async throws(ResourceError) in
             try await client.createPermanent(title: title, schema: schema, perms: perms, token: token)
         }
         switch created {
         case .success(let app): return values(app)
         case .failure(let error) where error.isAmbiguous:
-            // The create may have happened: find it by its title before anything else.
+            // The create may have happened (no answer, a server error, an answer that does not
+            // validate): find it by its title, unique to this creation, before anything else.
             let found = try await client.appIDs(titled: title, token: token).sorted()
             if let id = found.first {
                 return values(try await client.permanentApp(id: id, token: token))

@@ -6,8 +6,9 @@ public struct ResourceRequest: Sendable, Equatable {
     public var deployment: String
     /// The workspace of the run.
     public var workspace: String
-    /// A token unique to this creation (a run id): part of generated names, so two
-    /// creations never share one and a lost answer can be found again by name.
+    /// A token for generated names: the same for one resource of one deployment, workspace
+    /// and resource config, and different otherwise, so a create whose answer was lost (in
+    /// this apply or an earlier one) can be found again by name before creating another.
     public var token: String
 
     /// Creates a request.

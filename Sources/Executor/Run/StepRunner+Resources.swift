@@ -25,12 +25,20 @@ extension StepRunner {
                 data.append(.init("previous", .string(found.content.values.id)))
             }
         }
-        let request = ResourceRequest(resource: spec.name, deployment: plan.name, workspace: options.workspace, token: RunClock.newRunID())
+        let request = ResourceRequest(
+            resource: spec.name, deployment: plan.name, workspace: options.workspace,
+            token: Self.creationToken(deployment: plan.name, workspace: options.workspace, spec: spec))
         let values = try await adapter.create(request)
         await keep(spec.name, values, created: true)
         var outcome: [JSONValue.Member] = [.init("id", .string(values.id)), .init("created", .bool(true))]
-        for (name, value) in values.plainOutputs.sorted(by: { $0.key < $1.key }) where name != "id" { outcome.append(.init(name, .string(value))) }
+        for (name, value) in values.plainOutputs.sorted(by: { $0.key < $1.key }) where value != values.id { outcome.append(.init(name, .string(value))) }
         return Outcome(data: outcome + data)
+    }
+
+    /// The name token of a resource: 12 hex digits of SHA-256 over the deployment, the workspace,
+    /// the resource's name and its config (see ``ResourceRequest/token``).
+    static func creationToken(deployment: String, workspace: String, spec: ResourceSpec) -> String {
+        String(SHA256Hex.digest([deployment, workspace, spec.name, spec.configDigest].joined(separator: "\u{0}")).prefix(12))
     }
 
     /// Makes the values known to the run: their secrets to the redactor first, then to the steps.

@@ -14,6 +14,8 @@ public struct PlanSummary: Sendable, Equatable {
     public var sessions: Int
     /// Sessions waited for.
     public var waits: Int
+    /// Resources to create or find.
+    public var resources: Int
     /// Number of waves (steps that can run together).
     public var waves: Int
 
@@ -27,17 +29,21 @@ public struct PlanSummary: Sendable, Equatable {
         credentialInstalls = byKind[.credentials] ?? 0
         sessions = byKind[.start] ?? 0
         waits = byKind[.wait] ?? 0
+        resources = byKind[.resource] ?? 0
         waves = plan.waves.max() ?? 0
     }
 
     /// "1 machine, 1 credential profile install, 2 sessions": what the plan holds, without verbs.
     public var contents: String {
-        [count(machines, "machine"), count(credentialInstalls, "credential install"), count(sessions, "session")].joined(separator: ", ")
+        ((resources > 0 ? [count(resources, "resource")] : []) + [
+            count(machines, "machine"), count(credentialInstalls, "credential install"), count(sessions, "session"),
+        ]).joined(separator: ", ")
     }
 
     /// "1 machine to boot, 1 credential install, 2 sessions to start, 1 wait (7 steps in 4 waves)".
     public var sentence: String {
-        var parts = [
+        var parts = resources > 0 ? [count(resources, "resource") + " to create or find"] : []
+        parts += [
             count(machines, "machine") + " to boot",
             count(credentialInstalls, "credential install"),
             count(sessions, "session") + " to start",

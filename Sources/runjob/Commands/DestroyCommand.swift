@@ -6,7 +6,7 @@ import RunjobKit
 struct DestroyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "destroy",
-        abstract: "Remove every instance of the manifest in the workspace, and everything running on it, and the resources they use.",
+        abstract: "Remove the manifest's instances in the workspace, what runs on them, and their resources.",
         discussion: """
             Finds the instances by their labels (also machines no longer in the manifest).
             Resources (`resources:`, e.g. Instant apps) are deleted first, with what the

@@ -43,6 +43,12 @@ public actor InstantEmulator: EmulatorHandler {
     /// Arms a fault (its route one of ``routes`` or `*`).
     public func inject(_ fault: EmulatorFault) { faults.inject(fault) }
 
+    /// Removes every armed fault.
+    public func clearFaults() { faults.clear() }
+
+    /// The apps not deleted.
+    public var liveApps: [App] { apps.filter { !$0.deleted } }
+
     public func handle(_ request: EmulatorRequest) async -> EmulatorReply {
         if request.path.hasPrefix("/_emulator/") { return control(request) }
         let template = Self.template(request)

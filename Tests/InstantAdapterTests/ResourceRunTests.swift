@@ -1,0 +1,309 @@
+import CommandAdapter
+import Executor
+import Foundation
+import InstantAdapter
+import LocalAdapter
+import Manifest
+import MorphEmulator
+import Planner
+import ShellAdapter
+import TestSupport
+import Testing
+
+/// A local provider and the Instant emulator: whole runs with a `resources:` entry.
+private struct ResourceRig {
+    static let registry = AdapterRegistry(
+        providers: [LocalProvider.descriptor], processManagers: [ShellProcessManager.descriptor], agents: [CommandAgent.descriptor],
+        resources: [InstantResource.descriptor])
+
+    let folder: TemporaryDirectory
+    let local: LocalProvider
+    let instant: InstantEmulator
+    let server: EmulatorServer
+
+    static func start() async throws -> ResourceRig {
+        let instant = InstantEmulator()
+        return ResourceRig(
+            folder: try TemporaryDirectory(prefix: "runjob-resources"), local: LocalProvider(stateDirectory: NSTemporaryDirectory() + "unused"),
+            instant: instant, server: try await EmulatorServer.start(instant)
+        ).withLocal()
+    }
+
+    private func withLocal() -> ResourceRig {
+        ResourceRig(folder: folder, local: LocalProvider(stateDirectory: folder.file("state")), instant: instant, server: server)
+    }
+
+    var environment: [String: String] { ["INSTANT_API_URL": server.baseURL, "INSTANT_PLATFORM_TOKEN": instant.platformToken] }
+
+    /// The manifest: one session writing the names of its Instant variables to `~/names.txt`.
+    func plan(_ resourceOptions: String = "", session extra: String = "") throws -> Plan {
+        let text = """
+            version: 1
+            name: res
+            provider: local
+            machine: {}
+            resources:
+              db:
+                kind: instant
+            \(resourceOptions.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+            sessions:
+              check:
+                run: env | grep -o '^INSTANT_[A-Z_]*' | sort > ~/names.txt
+                env:
+                  INSTANT_APP_ID: ${resource:db.app_id}
+                  INSTANT_ADMIN_TOKEN: ${resource:db.admin_token}
+            \(extra)
+            """
+        let manifest = try ManifestLoader(registry: Self.registry, environment: .variablesOnly(environment)).load(text: text, file: "res.yaml")
+        return Planner().plan(manifest)
+    }
+
+    func runtime(_ plan: Plan) throws -> Runtime {
+        Runtime(
+            provider: local, processManager: ShellProcessManager(stopGrace: .seconds(2)), agents: ["command": CommandAgent()],
+            resources: try Self.registry.resourceAdapters(for: plan, environment: environment))
+    }
+
+    func apply(_ plan: Plan, replace: Bool = false) async throws -> (outcome: RunOutcome, events: [RunEvent], text: String) {
+        let sink = CollectingSink()
+        let redactor = Redactor(secrets: plan.allSecrets)
+        let engine = RunEngine(
+            plan: plan, runtime: try runtime(plan), options: RunOptions(waitForSessions: true, replace: replace, pollInterval: .milliseconds(50)),
+            sink: sink, redactor: redactor)
+        let outcome = await engine.run()
+        let text = sink.events.map { String(decoding: $0.json.compactText.utf8, as: UTF8.self) }.joined(separator: "\n")
+        return (outcome, sink.events, text)
+    }
+
+    /// What `runjob destroy` does: the resources first, then the instances.
+    func destroy(_ plan: Plan) async throws -> [Teardown.ResourceResult] {
+        let instances = try await Teardown.instances(name: plan.name, workspace: "default", provider: local)
+        let resources = await Teardown.resources(of: instances, provider: local)
+        let results = await Teardown.deleteResources(resources, plan: plan, adapters: try runtime(plan).resources)
+        if results.allSatisfy({ $0.error == nil }) { _ = await Teardown.destroy(instances, provider: local) }
+        return results
+    }
+
+    func instances() async throws -> [Instance] { try await local.list(labels: [:]) }
+
+    func tearDown() async {
+        for instance in (try? await local.list(labels: [:])) ?? [] { try? await local.destroy(instance.id) }
+        await server.stop()
+        folder.remove()
+    }
+}
+
+extension Array where Element == RunEvent {
+    fileprivate func step(_ id: String) -> StepFinished? {
+        for event in self {
+            if case .stepFinished(let finished) = event.kind, finished.step.description == id { return finished }
+        }
+        return nil
+    }
+
+    fileprivate var finished: RunFinished? {
+        for event in self {
+            if case .runFinished(let finished) = event.kind { return finished }
+        }
+        return nil
+    }
+}
+
+/// Every regular file under `path` whose content contains `needle`.
+private func files(under path: String, containing needle: String) -> [String] {
+    guard let walker = FileManager.default.enumerator(atPath: path) else { return [] }
+    var found: [String] = []
+    while let relative = walker.nextObject() as? String {
+        let full = path + "/" + relative
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
+            let data = FileManager.default.contents(atPath: full), String(decoding: data, as: UTF8.self).contains(needle)
+        else { continue }
+        found.append(full)
+    }
+    return found.sorted()
+}
+
+private func mode(_ path: String) -> Int? {
+    (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int
+}
+
+@Suite("Resources in whole runs: the Instant adapter on the local provider", .serialized)
+struct ResourceRunTests {
+    @Test("apply creates one app and hands it over; the token is only in the 0600 env file and record; re-apply creates nothing; destroy deletes the app, then the instance")
+    func lifecycle() async throws {
+        let rig = try await ResourceRig.start()
+        defer { Task { await rig.tearDown() } }
+        let plan = try rig.plan()
+        #expect(plan.steps.first?.id.description == "resource:db")
+        #expect(plan.step(.boot("main"))?.dependsOn.contains(.resource("db")) == true)
+        #expect(plan.step(.start("check"))?.dependsOn.contains(.resource("db")) == true)
+
+        let first = try await rig.apply(plan)
+        #expect(first.outcome.status == .ok, "\(first.text)")
+        let apps = await rig.instant.liveApps
+        try #require(apps.count == 1)
+        let app = apps[0]
+        #expect(first.events.step("resource:db")?.data.contains { $0.key == "created" } == true)
+        let instance = try #require(try await rig.instances().first)
+        #expect(instance.labels[InstanceLabel.resource("db")] == app.id)
+        let home = try #require(instance.home)
+        #expect(read(home + "/names.txt") == "INSTANT_ADMIN_TOKEN\nINSTANT_APP_ID\n")
+        let holders = files(under: rig.folder.path, containing: app.adminToken)
+        #expect(holders.contains(home + "/.runjob/resources/db.json"))
+        #expect(holders.count == 2, "the record and the session's env file: \(holders)")
+        for file in holders { #expect(mode(file) == 0o600, "\(file)") }
+        let canary = Canary(value: app.adminToken)
+        #expect(canary.leaks(in: first.text).isEmpty, "the admin token leaked into events")
+        #expect(!first.text.contains("<output"), "events show values or placeholders of secrets, never an unbound output")
+
+        let again = try await rig.apply(plan)
+        #expect(again.outcome.status == .ok)
+        #expect(again.events.step("resource:db")?.data.contains { $0.key == "unchanged" } == true, "\(again.text)")
+        #expect(await rig.instant.allApps.count == 1, "no second app")
+        #expect(await rig.instant.requests.filter { $0.hasPrefix("POST") }.count == 1)
+        #expect(canary.leaks(in: again.text).isEmpty)
+
+        let deleted = try await rig.destroy(plan)
+        #expect(deleted.map(\.outcome) == ["deleted"])
+        #expect(await rig.instant.liveApps.isEmpty)
+        #expect(try await rig.instances().isEmpty)
+    }
+
+    @Test("optional: a failed creation is a failed step, the run goes on, the session starts without the variables; not optional, nothing boots")
+    func optionalResource() async throws {
+        let rig = try await ResourceRig.start()
+        defer { Task { await rig.tearDown() } }
+        await rig.instant.inject(EmulatorFault(route: "POST /dash/apps/ephemeral", kind: .status, status: 503))
+        let optional = try await rig.apply(try rig.plan("optional: true"))
+        #expect(optional.outcome.status == .ok, "\(optional.text)")
+        #expect(optional.events.step("resource:db")?.status == .failed)
+        #expect(optional.events.step("resource:db")?.error?.code == ErrorCode.Resource.serverError)
+        #expect(optional.events.finished?.optionalFailed == [.resource("db")])
+        #expect(optional.text.contains("\"optional_failed\":[\"resource:db\"]"))
+        let home = try #require(try await rig.instances().first?.home)
+        #expect(read(home + "/names.txt") == "", "the session ran without the variables")
+        #expect(try await rig.instances().first?.labels[InstanceLabel.resource("db")] == nil)
+        _ = try await rig.destroy(try rig.plan("optional: true"))
+
+        await rig.instant.inject(EmulatorFault(route: "POST /dash/apps/ephemeral", kind: .status, status: 503))
+        let required = try await rig.apply(try rig.plan())
+        #expect(required.outcome.status == .failed)
+        #expect(required.outcome.firstError?.code == ErrorCode.Resource.serverError)
+        #expect(required.events.step("boot:main")?.status == .skipped)
+        #expect(try await rig.instances().isEmpty)
+        #expect(await rig.instant.liveApps.isEmpty)
+    }
+
+    /// One fault case: where, what, and what must follow.
+    struct FaultCase: Sendable, CustomTestStringConvertible {
+        var name: String
+        var permanent: Bool
+        var fault: EmulatorFault
+        /// `apply`, `reapply` (the fault hits the second apply) or `destroy`.
+        var during: String
+        var expectedStatus: RunFinished.Status
+        var expectedCode: ErrorCode?
+        /// Live apps right after the faulted operation.
+        var appsAfter: Int
+        var testDescription: String { name }
+    }
+
+    static let faultCases: [FaultCase] = [
+        // create, answered with an error before anything happened
+        FaultCase(name: "create 500 before", permanent: false, fault: .init(route: "POST /dash/apps/ephemeral", kind: .status, status: 500),
+                  during: "apply", expectedStatus: .failed, expectedCode: ErrorCode.Resource.serverError, appsAfter: 0),
+        FaultCase(name: "create 429 before", permanent: false, fault: .init(route: "POST /dash/apps/ephemeral", kind: .status, status: 429),
+                  during: "apply", expectedStatus: .failed, expectedCode: ErrorCode.Resource.rateLimited, appsAfter: 0),
+        FaultCase(name: "create reset before", permanent: false, fault: .init(route: "POST /dash/apps/ephemeral", kind: .reset),
+                  during: "apply", expectedStatus: .failed, expectedCode: ErrorCode.Resource.unreachable, appsAfter: 0),
+        FaultCase(name: "create latency", permanent: false, fault: .init(route: "POST /dash/apps/ephemeral", kind: .latency, latencyMilliseconds: 300),
+                  during: "apply", expectedStatus: .ok, expectedCode: nil, appsAfter: 1),
+        // create carried out, answer lost: a temporary app cannot be found (orphaned, expires), a permanent one is adopted
+        FaultCase(name: "temporary create, answer lost", permanent: false,
+                  fault: .init(route: "POST /dash/apps/ephemeral", kind: .reset, phase: .after),
+                  during: "apply", expectedStatus: .failed, expectedCode: ErrorCode.Resource.unreachable, appsAfter: 1),
+        FaultCase(name: "permanent create, answer lost", permanent: true, fault: .init(route: "POST /superadmin/apps", kind: .reset, phase: .after),
+                  during: "apply", expectedStatus: .ok, expectedCode: nil, appsAfter: 1),
+        FaultCase(name: "permanent create, 502 after it was done", permanent: true,
+                  fault: .init(route: "POST /superadmin/apps", kind: .status, phase: .after, status: 502),
+                  during: "apply", expectedStatus: .ok, expectedCode: nil, appsAfter: 1),
+        FaultCase(name: "permanent create, malformed answer", permanent: true,
+                  fault: .init(route: "POST /superadmin/apps", kind: .malformed, phase: .after),
+                  during: "apply", expectedStatus: .ok, expectedCode: nil, appsAfter: 1),
+        FaultCase(name: "permanent create lost, and the lookup fails", permanent: true,
+                  fault: .init(route: "GET /superadmin/apps", kind: .status, skip: 1, status: 500),
+                  during: "apply-lost", expectedStatus: .failed, expectedCode: ErrorCode.Resource.serverError, appsAfter: 1),
+        // read (re-apply checks the recorded app)
+        FaultCase(name: "temporary read 500", permanent: false, fault: .init(route: "GET /dash/apps/ephemeral/{id}", kind: .status, status: 500),
+                  during: "reapply", expectedStatus: .failed, expectedCode: ErrorCode.Resource.serverError, appsAfter: 1),
+        FaultCase(name: "permanent: the look-up before the create fails", permanent: true,
+                  fault: .init(route: "GET /superadmin/apps", kind: .status, status: 500),
+                  during: "apply", expectedStatus: .failed, expectedCode: ErrorCode.Resource.serverError, appsAfter: 0),
+        FaultCase(name: "permanent read reset", permanent: true, fault: .init(route: "GET /superadmin/apps/{id}", kind: .reset),
+                  during: "reapply", expectedStatus: .failed, expectedCode: ErrorCode.Resource.unreachable, appsAfter: 1),
+        FaultCase(name: "permanent read 429", permanent: true, fault: .init(route: "GET /superadmin/apps/{id}", kind: .status, status: 429),
+                  during: "reapply", expectedStatus: .failed, expectedCode: ErrorCode.Resource.rateLimited, appsAfter: 1),
+        // delete
+        FaultCase(name: "temporary delete 500 before", permanent: false, fault: .init(route: "DELETE /superadmin/apps/{id}", kind: .status, status: 500),
+                  during: "destroy", expectedStatus: .failed, expectedCode: ErrorCode.Resource.serverError, appsAfter: 1),
+        FaultCase(name: "permanent delete, answer lost", permanent: true, fault: .init(route: "DELETE /superadmin/apps/{id}", kind: .reset, phase: .after),
+                  during: "destroy", expectedStatus: .failed, expectedCode: ErrorCode.Resource.unreachable, appsAfter: 0),
+    ]
+
+    @Test("fault matrix over create, read and delete: each case's outcome; never two permanent apps; a retry converges", arguments: faultCases)
+    func faults(_ item: FaultCase) async throws {
+        let rig = try await ResourceRig.start()
+        defer { Task { await rig.tearDown() } }
+        let plan = try rig.plan(item.permanent ? "ephemeral: false\ntoken: ${env:INSTANT_PLATFORM_TOKEN}" : "")
+        var canaries: [String] = []
+        func liveApps() async -> Int { await rig.instant.liveApps.count }
+
+        if item.during == "reapply" || item.during == "destroy" {
+            #expect(try await rig.apply(plan).outcome.status == .ok)
+        }
+        if item.during == "apply-lost" {
+            await rig.instant.inject(EmulatorFault(route: "POST /superadmin/apps", kind: .reset, phase: .after))
+        }
+        await rig.instant.inject(item.fault)
+        if item.during == "destroy" {
+            let results = try await rig.destroy(plan)
+            let error = results.first?.error as? ResourceError
+            #expect((error == nil ? RunFinished.Status.ok : .failed) == item.expectedStatus)
+            #expect(error?.code == item.expectedCode)
+            #expect(await liveApps() == item.appsAfter)
+            #expect(try await rig.instances().count == 1, "the instance stays while its resource could not be deleted")
+        } else {
+            let run = try await rig.apply(plan)
+            canaries.append(run.text)
+            #expect(run.outcome.status == item.expectedStatus, "\(run.text)")
+            #expect(run.outcome.firstError?.code == item.expectedCode)
+            #expect(await liveApps() == item.appsAfter)
+            if item.during == "reapply" { #expect(await rig.instant.allApps.count == 1, "a failed read never creates another app") }
+        }
+        // Faults gone: one more apply (and a destroy) converges, and a permanent resource never had two apps.
+        await rig.instant.clearFaults()
+        if item.during != "destroy" {
+            let retry = try await rig.apply(plan)
+            canaries.append(retry.text)
+            #expect(retry.outcome.status == .ok, "\(retry.text)")
+            if item.permanent { #expect(await rig.instant.allApps.filter { $0.expiresMs == nil }.count == 1, "one permanent app, ever") }
+        }
+        let results = try await rig.destroy(plan)
+        #expect(results.allSatisfy { $0.error == nil })
+        #expect(try await rig.instances().isEmpty)
+        if item.permanent || item.name != "temporary create, answer lost" {
+            #expect(await liveApps() == 0, "nothing left at the service")
+        } else {
+            #expect(await liveApps() == 1, "the orphaned temporary app (its answer was lost) expires on its own")
+        }
+        for app in await rig.instant.allApps {
+            for text in canaries { #expect(Canary(value: app.adminToken).leaks(in: text).isEmpty, "\(item.name): an admin token leaked") }
+        }
+    }
+}
+
+/// The text of a file, or `nil`.
+private func read(_ path: String) -> String? {
+    FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
+}
