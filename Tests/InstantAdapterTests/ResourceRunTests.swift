@@ -195,6 +195,35 @@ struct ResourceRunTests {
         #expect(await rig.instant.liveApps.isEmpty)
     }
 
+    @Test("a changed resource config (with --replace) gets a new app and the old one is deleted; a resource dropped from the manifest is left with a warning")
+    func changedConfig() async throws {
+        let rig = try await ResourceRig.start()
+        defer { Task { await rig.tearDown() } }
+        #expect(try await rig.apply(try rig.plan("title: first")).outcome.status == .ok)
+        let refused = try await rig.apply(try rig.plan("title: second"))
+        #expect(refused.outcome.firstError?.code == ErrorCode.Orchestration.configChanged, "\(refused.text)")
+        let replaced = try await rig.apply(try rig.plan("title: second"), replace: true)
+        #expect(replaced.outcome.status == .ok, "\(replaced.text)")
+        #expect(await rig.instant.liveApps.map(\.title) == ["second"])
+        #expect(await rig.instant.allApps.count == 2)
+        #expect(replaced.text.contains("made for the old config"))
+
+        let text = """
+            version: 1
+            name: res
+            provider: local
+            machine: {}
+            sessions:
+              check: { run: "true" }
+            """
+        let bare = Planner().plan(try ManifestLoader(registry: ResourceRig.registry, environment: .variablesOnly(rig.environment)).load(text: text, file: "res.yaml"))
+        let dropped = try await rig.apply(bare, replace: true)
+        #expect(dropped.outcome.status == .ok, "\(dropped.text)")
+        #expect(dropped.text.contains("resource db ("), "\(dropped.text)")
+        #expect(dropped.text.contains("is no longer in the manifest"))
+        #expect(await rig.instant.liveApps.count == 1, "left, as said")
+    }
+
     /// One fault case: where, what, and what must follow.
     struct FaultCase: Sendable, CustomTestStringConvertible {
         var name: String

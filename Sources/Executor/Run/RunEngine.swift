@@ -144,6 +144,7 @@ public final class RunEngine: Sendable {
             log(.error, "\(ErrorCode.Orchestration.instanceUnusable): \(message)")
             return finish(.failed)
         }
+        warnAboutUndeclaredResources(deployment)
         for abandoned in deployment.abandoned {
             do {
                 try await runtime.provider.destroy(abandoned.id)
@@ -195,6 +196,22 @@ public final class RunEngine: Sendable {
             return finish(.failed)
         }
         return finish(.ok)
+    }
+
+    /// Resources the instances are labelled with that the manifest no longer declares: apply
+    /// leaves them (its adapter and options are gone with the entry); said once each.
+    private func warnAboutUndeclaredResources(_ deployment: Deployment) {
+        let declared = Set(plan.resources.map(\.name))
+        var said = Set<String>()
+        for instance in deployment.existingInstances {
+            for (label, id) in instance.labels.sorted(by: { $0.key < $1.key }) where label.hasPrefix(InstanceLabel.resourcePrefix) {
+                let name = String(label.dropFirst(InstanceLabel.resourcePrefix.count))
+                guard !declared.contains(name), said.insert(name + "=" + id).inserted else { continue }
+                log(
+                    .warning,
+                    "resource \(name) (\(id)) is no longer in the manifest; runjob leaves it: delete it at the service, or put it back and run `destroy`")
+            }
+        }
     }
 
     /// Runs `work` in a task that ``interrupt(signal:)`` cancels (its child tasks with it).

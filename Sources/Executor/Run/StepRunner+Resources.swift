@@ -7,6 +7,7 @@ extension StepRunner {
                 ErrorCode.Orchestration.invalidPlan, "resource `\(spec.name)` has no adapter in this run", context: [.init("resource", spec.name)])
         }
         var data: [JSONValue.Member] = []
+        var replaced: ResourceValues?
         if let found = try await recorded(spec) {
             if found.content.config == spec.configDigest {
                 if try await adapter.exists(found.content.values) {
@@ -23,6 +24,7 @@ extension StepRunner {
                     .info, "resource \(spec.name): its config changed since \(found.content.values.id) was created; creating a new one",
                     step: .resource(spec.name))
                 data.append(.init("previous", .string(found.content.values.id)))
+                replaced = found.content.values
             }
         }
         let request = ResourceRequest(
@@ -30,6 +32,18 @@ extension StepRunner {
             token: Self.creationToken(deployment: plan.name, workspace: options.workspace, spec: spec))
         let values = try await adapter.create(request)
         await keep(spec.name, values, created: true)
+        if let replaced {
+            // The new one exists: the one made for the old config goes, as a replaced instance does.
+            do {
+                _ = try await adapter.delete(replaced)
+                log(.info, "resource \(spec.name): deleted \(replaced.id), made for the old config", step: .resource(spec.name))
+            } catch {
+                let failure = StepExecution.describe(error, redactor: redactor)
+                log(
+                    .warning, "resource \(spec.name): could not delete \(replaced.id), made for the old config (\(failure.code): \(failure.message)); delete it at the service",
+                    step: .resource(spec.name))
+            }
+        }
         var outcome: [JSONValue.Member] = [.init("id", .string(values.id)), .init("created", .bool(true))]
         for (name, value) in values.plainOutputs.sorted(by: { $0.key < $1.key }) where value != values.id { outcome.append(.init(name, .string(value))) }
         return Outcome(data: outcome + data)
