@@ -7,6 +7,7 @@ import Manifest
 import MorphEmulator
 import Planner
 import ShellAdapter
+import Synchronization
 import TestSupport
 import Testing
 
@@ -139,7 +140,19 @@ struct ResourceRunTests {
         #expect(plan.step(.boot("main"))?.dependsOn.contains(.resource("db")) == true)
         #expect(plan.step(.start("check"))?.dependsOn.contains(.resource("db")) == true)
 
+        // While it runs, a watcher reads every process's argv (the local provider streams stdin: nothing to except).
+        let done = Mutex(false)
+        let watcher = Task { () -> Set<String> in
+            var seen = Set<String>()
+            while !done.withLock({ $0 }) {
+                seen.insert(everyArgv())
+                await Task.yield()
+            }
+            return seen
+        }
         let first = try await rig.apply(plan)
+        done.withLock { $0 = true }
+        let argv = await watcher.value.joined(separator: "\n")
         #expect(first.outcome.status == .ok, "\(first.text)")
         let apps = await rig.instant.liveApps
         try #require(apps.count == 1)
@@ -155,6 +168,7 @@ struct ResourceRunTests {
         for file in holders { #expect(mode(file) == 0o600, "\(file)") }
         let canary = Canary(value: app.adminToken)
         #expect(canary.leaks(in: first.text).isEmpty, "the admin token leaked into events")
+        #expect(canary.leaks(in: argv).isEmpty, "the admin token showed in a process's argv")
         #expect(!first.text.contains("<output"), "events show values or placeholders of secrets, never an unbound output")
 
         let again = try await rig.apply(plan)
@@ -330,6 +344,13 @@ struct ResourceRunTests {
             for text in canaries { #expect(Canary(value: app.adminToken).leaks(in: text).isEmpty, "\(item.name): an admin token leaked") }
         }
     }
+}
+
+/// Every process's argv on this machine, one per line.
+private func everyArgv() -> String {
+    let entries = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { $0.allSatisfy(\.isNumber) }
+    return entries.compactMap { FileManager.default.contents(atPath: "/proc/\($0)/cmdline") }
+        .map { String(decoding: $0.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self) }.joined(separator: "\n")
 }
 
 /// The text of a file, or `nil`.

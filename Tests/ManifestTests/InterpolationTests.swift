@@ -144,7 +144,7 @@ struct InterpolationTests {
             [
                 Expected(
                     "1️⃣", ErrorCode.Manifest.invalidInterpolation,
-                    "sessions.a.env.X: unknown reference `${vault:…}`; use ${env:NAME}, ${file:PATH} or ${auth:LOGIN} (write $${ for a literal ${)"),
+                    "sessions.a.env.X: unknown reference `${vault:…}`; use ${env:NAME}, ${file:PATH}, ${auth:LOGIN} or ${resource:NAME.OUTPUT} (write $${ for a literal ${)"),
                 Expected("2️⃣", ErrorCode.Manifest.invalidInterpolation, "sessions.b.env.X: `${env:` has no closing `}`"),
                 Expected(
                     "3️⃣", ErrorCode.Manifest.invalidInterpolation,

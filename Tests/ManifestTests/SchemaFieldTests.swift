@@ -31,7 +31,7 @@ struct SchemaFieldTests {
             [
                 Expected(
                     "1️⃣", ErrorCode.Manifest.unknownKey,
-                    "sesions: unknown key `sesions` (known keys: version, name, description, provider, machine, machines, process_manager, credentials, sessions, auth); did you mean 'sessions'?"
+                    "sesions: unknown key `sesions` (known keys: version, name, description, provider, machine, machines, process_manager, credentials, sessions, auth, resources); did you mean 'sessions'?"
                 )
             ])
     }
