@@ -123,7 +123,12 @@ public struct Job: Sendable {
         let runtime = try runtime(preview: true)
         let redactor = redactor()
         for secret in runtime.secrets { redactor.add(secret) }
-        let located = try await DeploymentStatus.locateSession(session, plan: plan, workspace: workspace, runtime: runtime)
+        let deployment = try await Deployment.discover(
+            plan: plan, workspace: workspace, provider: runtime.provider, processManager: runtime.processManager)
+        for secret in await Teardown.resourceSecrets(plan: plan, instances: deployment.existingInstances, provider: runtime.provider) {
+            redactor.add(secret)
+        }
+        let located = try DeploymentStatus.locateSession(session, plan: plan, deployment: deployment, runtime: runtime)
         var redacting = StreamRedactor(redactor: redactor, cutAtStart: tail != nil)
         var out: [UInt8] = []
         var chunk = try await runtime.processManager.logs(located.process, stream: stream, on: located.target, from: nil, tail: tail)
@@ -148,7 +153,7 @@ public struct Job: Sendable {
         let instances = try await Teardown.instances(name: plan.name, workspace: workspace, provider: runtime.provider)
         // Resources first: the instances hold the records needed to delete them.
         let resources = await Teardown.resources(of: instances, provider: runtime.provider)
-        for result in await Teardown.deleteResources(resources, plan: plan, adapters: runtime.resources) {
+        for result in await Teardown.deleteResources(resources, plan: plan, adapters: runtime.resources) where Teardown.blocks(result) {
             if let error = result.error { throw error }
         }
         return await Teardown.destroy(instances, provider: runtime.provider)

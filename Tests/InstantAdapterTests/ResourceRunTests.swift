@@ -36,8 +36,9 @@ private struct ResourceRig {
 
     var environment: [String: String] { ["INSTANT_API_URL": server.baseURL, "INSTANT_PLATFORM_TOKEN": instant.platformToken] }
 
-    /// The manifest: one session writing the names of its Instant variables to `~/names.txt`.
-    func plan(_ resourceOptions: String = "", session extra: String = "") throws -> Plan {
+    /// The manifest: one session writing the names of its Instant variables to `~/names.txt`
+    /// (then running on with `then`).
+    func plan(_ resourceOptions: String = "", session extra: String = "", then: String = "") throws -> Plan {
         let text = """
             version: 1
             name: res
@@ -49,7 +50,7 @@ private struct ResourceRig {
             \(resourceOptions.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
             sessions:
               check:
-                run: env | grep -o '^INSTANT_[A-Z_]*' | sort > ~/names.txt
+                run: env | grep -o '^INSTANT_[A-Z_]*' | sort > ~/names.txt\(then)
                 env:
                   INSTANT_APP_ID: ${resource:db.app_id}
                   INSTANT_ADMIN_TOKEN: ${resource:db.admin_token}
@@ -65,11 +66,11 @@ private struct ResourceRig {
             resources: try Self.registry.resourceAdapters(for: plan, environment: environment))
     }
 
-    func apply(_ plan: Plan, replace: Bool = false) async throws -> (outcome: RunOutcome, events: [RunEvent], text: String) {
+    func apply(_ plan: Plan, replace: Bool = false, wait: Bool = true) async throws -> (outcome: RunOutcome, events: [RunEvent], text: String) {
         let sink = CollectingSink()
         let redactor = Redactor(secrets: plan.allSecrets)
         let engine = RunEngine(
-            plan: plan, runtime: try runtime(plan), options: RunOptions(waitForSessions: true, replace: replace, pollInterval: .milliseconds(50)),
+            plan: plan, runtime: try runtime(plan), options: RunOptions(waitForSessions: wait, replace: replace, pollInterval: .milliseconds(50)),
             sink: sink, redactor: redactor)
         let outcome = await engine.run()
         let text = sink.events.map { String(decoding: $0.json.compactText.utf8, as: UTF8.self) }.joined(separator: "\n")
@@ -236,6 +237,152 @@ struct ResourceRunTests {
         #expect(dropped.text.contains("resource db ("), "\(dropped.text)")
         #expect(dropped.text.contains("is no longer in the manifest"))
         #expect(await rig.instant.liveApps.count == 1, "left, as said")
+    }
+
+    @Test("a new session that uses the resource (a config change, applied with --replace) gets the same app")
+    func newSessionSameApp() async throws {
+        let rig = try await ResourceRig.start()
+        defer { Task { await rig.tearDown() } }
+        #expect(try await rig.apply(try rig.plan()).outcome.status == .ok)
+        let app = try #require(await rig.instant.liveApps.first)
+        let grown = try rig.plan(session: "  second:\n    run: env | grep -c '^INSTANT_APP_ID=' > ~/second.txt\n    env: { INSTANT_APP_ID: \"${resource:db.app_id}\" }")
+        #expect(grown.sessions.count == 2)
+        let replaced = try await rig.apply(grown, replace: true)
+        #expect(replaced.outcome.status == .ok, "\(replaced.text)")
+        #expect(replaced.events.step("resource:db")?.data.contains { $0.key == "unchanged" } == true, "\(replaced.text)")
+        #expect(await rig.instant.allApps.map(\.id) == [app.id], "the same app, no second one")
+        let instance = try #require(try await rig.instances().first)
+        #expect(instance.labels[InstanceLabel.resource("db")] == app.id)
+        #expect(read(try #require(instance.home) + "/second.txt") == "1\n")
+    }
+
+    /// A plan from whole manifest text (the rig's registry and environment).
+    private func plan(_ rig: ResourceRig, _ text: String) throws -> Plan {
+        Planner().plan(try ManifestLoader(registry: ResourceRig.registry, environment: .variablesOnly(rig.environment)).load(text: text, file: "res.yaml"))
+    }
+
+    @Test("an app that expired is created again on the reused instance: its label and record follow, the running session restarts with it, destroy deletes the new one")
+    func expiredThenRecreated() async throws {
+        let rig = try await ResourceRig.start()
+        defer { Task { await rig.tearDown() } }
+        let plan = try rig.plan(then: "; exec sleep 300")
+        #expect(try await rig.apply(plan, wait: false).outcome.status == .ok)
+        let old = try #require(await rig.instant.liveApps.first)
+        // The service deletes it behind runjob's back (as it does after 14 days).
+        _ = try await InstantClient(baseURL: rig.server.baseURL).delete(id: old.id, token: old.adminToken)
+        let again = try await rig.apply(plan, wait: false)
+        #expect(again.outcome.status == .ok, "\(again.text)")
+        #expect(again.text.contains("no longer exists"))
+        let fresh = try #require(await rig.instant.liveApps.first)
+        #expect(fresh.id != old.id)
+        let instance = try #require(try await rig.instances().first)
+        #expect(instance.labels[InstanceLabel.resource("db")] == fresh.id, "the label follows the new app")
+        let home = try #require(instance.home)
+        #expect(read(home + "/.runjob/resources/db.json")?.contains(fresh.id) == true)
+        #expect(again.events.step("start:check")?.data.contains { $0.key == "reason" } == true, "the session restarts with the new app: \(again.text)")
+        #expect(files(under: home, containing: fresh.adminToken).contains { !$0.hasSuffix("db.json") }, "its env file has the new token")
+        let third = try await rig.apply(plan, wait: false)
+        #expect(third.events.step("start:check")?.data.contains { $0.key == "unchanged" } == true, "\(third.text)")
+        let deleted = try await rig.destroy(plan)
+        #expect(deleted.map(\.outcome) == ["deleted"])
+        #expect(await rig.instant.liveApps.isEmpty)
+    }
+
+    @Test("an optional resource that failed, then succeeds: the reused instance gets its label and record, the running session restarts with the variables")
+    func optionalThenSucceeds() async throws {
+        let rig = try await ResourceRig.start()
+        defer { Task { await rig.tearDown() } }
+        let plan = try rig.plan("optional: true", then: "; exec sleep 300")
+        await rig.instant.inject(EmulatorFault(route: "POST /dash/apps/ephemeral", kind: .status, status: 500))
+        #expect(try await rig.apply(plan, wait: false).outcome.status == .ok)
+        let later = try await rig.apply(plan, wait: false)
+        #expect(later.outcome.status == .ok, "\(later.text)")
+        let app = try #require(await rig.instant.liveApps.first)
+        let instance = try #require(try await rig.instances().first)
+        #expect(instance.labels[InstanceLabel.resource("db")] == app.id)
+        #expect(later.events.step("start:check")?.data.contains { $0.key == "reason" } == true, "restarted: \(later.text)")
+        #expect(files(under: try #require(instance.home), containing: app.adminToken).count == 2, "the record and the session's env file")
+        #expect(try await rig.destroy(plan).map(\.outcome) == ["deleted"])
+    }
+
+    @Test("keep: true and optional: true change no digest (no --replace, no new app); keep survives destroy")
+    func keepFlip() async throws {
+        let rig = try await ResourceRig.start()
+        defer { Task { await rig.tearDown() } }
+        let plain = try rig.plan()
+        let kept = try rig.plan("keep: true\noptional: true")
+        #expect(plain.configDigest == kept.configDigest)
+        #expect(try await rig.apply(plain).outcome.status == .ok)
+        let again = try await rig.apply(kept)
+        #expect(again.outcome.status == .ok, "\(again.text)")
+        #expect(again.events.step("resource:db")?.data.contains { $0.key == "unchanged" } == true)
+        #expect(try await rig.destroy(kept).map(\.outcome) == ["kept"])
+        #expect(await rig.instant.liveApps.count == 1)
+        #expect(try await rig.instances().isEmpty)
+    }
+
+    @Test("a renamed machine (with --replace) finds the app on the removed instance instead of orphaning it")
+    func renamedMachine() async throws {
+        let rig = try await ResourceRig.start()
+        defer { Task { await rig.tearDown() } }
+        func text(_ machine: String) -> String {
+            """
+            version: 1
+            name: res
+            provider: local
+            machines: { \(machine): {} }
+            resources: { db: { kind: instant } }
+            sessions:
+              check: { run: "true", env: { INSTANT_APP_ID: "${resource:db.app_id}" } }
+            """
+        }
+        #expect(try await rig.apply(try plan(rig, text("first"))).outcome.status == .ok)
+        let app = try #require(await rig.instant.liveApps.first)
+        let renamed = try await rig.apply(try plan(rig, text("second")), replace: true)
+        #expect(renamed.outcome.status == .ok, "\(renamed.text)")
+        #expect(await rig.instant.allApps.map(\.id) == [app.id], "the same app")
+        #expect(try await rig.instances().map { $0.labels[InstanceLabel.machine] } == ["second"])
+        #expect(try await rig.instances().first?.labels[InstanceLabel.resource("db")] == app.id)
+    }
+
+    @Test("a failed run deletes the app it created for instances it removes; the record's word on secrecy is overruled by the adapter; a record naming another id is not trusted")
+    func failedRunAndRecords() async throws {
+        let rig = try await ResourceRig.start()
+        defer { Task { await rig.tearDown() } }
+        let failing = try plan(
+            rig,
+            """
+            version: 1
+            name: res
+            provider: local
+            machine: {}
+            resources: { db: { kind: instant } }
+            sessions:
+              bad: { run: "exit 3" }
+              check: { run: "true", after: { bad: completed }, env: { INSTANT_APP_ID: "${resource:db.app_id}" } }
+            """)
+        let failed = try await rig.apply(failing)
+        #expect(failed.outcome.status == .failed)
+        #expect(try await rig.instances().isEmpty)
+        #expect(await rig.instant.allApps.count == 1)
+        #expect(await rig.instant.liveApps.isEmpty, "the app this failed run created went with its instance: \(failed.text)")
+
+        let plan = try rig.plan()
+        #expect(try await rig.apply(plan).outcome.status == .ok)
+        let instance = try #require(try await rig.instances().first)
+        let record = try #require(instance.home) + "/.runjob/resources/db.json"
+        let app = try #require(await rig.instant.liveApps.first)
+        // An agent rewrites the record: every output listed as plain.
+        let original = try #require(read(record))
+        try original.replacingOccurrences(of: #""plain":["#, with: #""plain":["admin_token","#).write(toFile: record, atomically: true, encoding: .utf8)
+        let status = try await DeploymentStatus.collect(plan: plan, workspace: "default", runtime: try rig.runtime(plan))
+        #expect(status.resources.first?.outputs["admin_token"] == nil, "the adapter says it is secret")
+        #expect(status.resourceSecrets.contains { $0.reveal() == app.adminToken })
+        // A record naming another app is not the labelled one: re-apply refuses rather than adopting it.
+        try original.replacingOccurrences(of: app.id, with: "00000000-0000-0000-0000-000000000000").write(toFile: record, atomically: true, encoding: .utf8)
+        let refused = try await rig.apply(plan)
+        #expect(refused.outcome.firstError?.code == ErrorCode.Resource.recordMissing, "\(refused.text)")
+        #expect(await rig.instant.allApps.count == 2, "nothing created")
     }
 
     /// One fault case: where, what, and what must follow.

@@ -30,6 +30,17 @@ struct LocalProviderTests {
         }
     }
 
+    @Test("addLabels merges into instance.json; a missing instance or a bad id is an error")
+    func addLabels() async throws {
+        try await withLocalProvider { provider, _ in
+            let a = try await provider.boot(BootRequest(machine: MachineSpec(name: "a"), labels: ["runjob.name": "x", "team": "one"]))
+            try await provider.addLabels(a.id, ["runjob.resource.db": "app-1", "team": "two"])
+            #expect(try await provider.get(a.id)?.labels == ["runjob.name": "x", "team": "two", "runjob.resource.db": "app-1"])
+            await #expect(throws: ProviderError.self) { try await provider.addLabels("local-doesnotexist", ["a": "b"]) }
+            await #expect(throws: ProviderError.self) { try await provider.addLabels("../etc", ["a": "b"]) }
+        }
+    }
+
     @Test("exec runs bash with HOME, a minimal PATH, the marker, stdin and the real exit code")
     func exec() async throws {
         try await withLocalProvider { provider, _ in

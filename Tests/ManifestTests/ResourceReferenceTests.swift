@@ -101,9 +101,16 @@ struct ResourceReferenceTests {
                 credentials: #"credentials: { c: { files: [{ path: ~/.db, content: "${resource:db.admin_token}" }] } }"#))
         #expect(optional.errors.map(\.code) == [ErrorCode.Manifest.optionalResourceInFile])
         #expect(optional.errors.first?.location.line == 8, "the line of the credential file")
+        let inPrompt = load(resourceManifest(resource: "kind: instant, optional: true", session: #"{ agent: claude, prompt: "app ${resource:db.app_id}" }"#))
+        #expect(inPrompt.errors.map(\.code) == [ErrorCode.Manifest.optionalResourceInPrompt])
+        let inEnv = load(resourceManifest(resource: "kind: instant, optional: true", session: #"{ run: "true", env: { A: "${resource:db.app_id}" } }"#))
+        #expect(inEnv.errors.isEmpty, "a variable can be left unset")
         let unused = load(resourceManifest(session: #"{ run: "true" }"#))
         #expect(unused.errors.isEmpty)
         #expect(unused.warnings.map(\.code) == [ErrorCode.Manifest.unusedResource])
+        if let manifest = unused.manifest {
+            #expect(!Planner().plan(manifest).steps.contains { $0.kind == .resource }, "nothing would record it: no step")
+        }
     }
 
     @Test("the config digest covers the resource config; manifests without resources keep their digests; the secrets digest has the token")

@@ -33,6 +33,19 @@ struct MorphProviderTests {
         }
     }
 
+    @Test("addLabels merges into the instance's metadata (Morph replaces the whole map); an unknown instance is an error")
+    func addLabels() async throws {
+        try await withMorphRig { rig in
+            let instance = try await rig.provider.boot(bootRequest(labels: ["runjob.name": "demo", "team": "a"]))
+            try await rig.provider.addLabels(instance.id, ["runjob.resource.db": "app-1", "team": "b"])
+            let labels = try #require(try await rig.provider.get(instance.id)?.labels)
+            #expect(labels.filter { $0.key != "runjob.boot" } == ["runjob.name": "demo", "team": "b", "runjob.resource.db": "app-1"], "\(labels)")
+            #expect(labels["runjob.boot"] == instance.labels["runjob.boot"], "the others stay")
+            #expect(try await rig.provider.list(labels: ["runjob.resource.db": "app-1"]).map(\.id) == [instance.id])
+            await #expect(throws: ProviderError.self) { try await rig.provider.addLabels("morphvm_zzzzzzzz", ["a": "b"]) }
+        }
+    }
+
     @Test("get of an unknown or deleted instance is nil; destroy twice succeeds")
     func getMissingAndDestroyTwice() async throws {
         try await withMorphRig { rig in

@@ -168,4 +168,41 @@ struct ResourceCLITests {
             }
         }
     }
+
+    @Test("a session that prints its token: logs and status mask it (their redactors learn the resource's secrets from the records); keep: true survives destroy")
+    func printedTokenAndKeep() async throws {
+        let instant = try InstantServer()
+        defer { instant.stop() }
+        let home = try TemporaryDirectory(prefix: "runjob-home")
+        defer { home.remove() }
+        let manifest = home.file("printing.yaml")
+        try """
+            version: 1
+            name: printing
+            provider: local
+            machine: {}
+            resources:
+              db: { kind: instant, keep: true }
+            sessions:
+              show:
+                run: printf 'token=%s\\n' "$INSTANT_ADMIN_TOKEN"
+                env:
+                  INSTANT_ADMIN_TOKEN: ${resource:db.admin_token}
+            """.write(toFile: manifest, atomically: true, encoding: .utf8)
+        let env = ["INSTANT_API_URL": instant.url]
+        let apply = try await runjob(["apply", "--wait", "--output", "text", manifest], env: env, home: home)
+        #expect(apply.status == 0, "\(apply.out)\(apply.err)")
+        let token = Canary(value: try #require(try instant.liveApps().first?["admin_token"]?.stringValue))
+        let logs = try await runjob(["logs", manifest, "show"], env: env, home: home)
+        #expect(logs.out.contains("token=[redacted]"), "\(logs.out)")
+        let all = try await runjob(["logs", manifest], env: env, home: home)
+        let status = try await runjob(["status", "--output", "json", manifest], env: env, home: home)
+        let destroy = try await runjob(["destroy", "--yes", manifest], env: env, home: home)
+        #expect(destroy.status == 0, "\(destroy.err)")
+        #expect(destroy.err.contains("kept resource db"), "\(destroy.err)")
+        #expect(try instant.liveApps().count == 1, "keep: true keeps the app")
+        for output in [apply.out, apply.err, logs.out, logs.err, all.out, all.err, status.out, status.err, destroy.out, destroy.err] {
+            #expect(token.leaks(in: output).isEmpty, "the token leaked: \(output.prefix(2000))")
+        }
+    }
 }

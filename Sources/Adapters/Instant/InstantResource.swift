@@ -7,6 +7,8 @@ import Executor
 public struct InstantResource: ResourceProvider {
     /// `instant`.
     public let kind = "instant"
+    /// Everything but the admin token.
+    public var plainOutputs: Set<String> { [Self.appIDOutput, Self.titleOutput, Self.expiresOutput] }
     private let client: InstantClient
     private let ephemeral: Bool
     private let token: InterpolatedString?
@@ -56,8 +58,16 @@ public struct InstantResource: ResourceProvider {
             // The create may have happened (no answer, a server error, an answer that does not
             // validate): find it by its title, unique to this creation, before anything else.
             let found = try await client.appIDs(titled: title, token: token).sorted()
-            if let id = found.first {
+            // A generated title is this resource's own; a title the user chose may also name
+            // another app of the account: adopt only the one app that has it.
+            if let id = found.first, self.title == nil || found.count == 1 {
                 return values(try await client.permanentApp(id: id, token: token))
+            }
+            if found.count > 1 {
+                throw ResourceError(
+                    error.code,
+                    "\(error.message); \(found.count) apps are titled `\(title)`, so runjob cannot tell which one it made: give the resource a title of its own",
+                    context: error.context + [.init("resource", request.resource)], isAmbiguous: true)
             }
             // The list says it did not happen: create once more (a second lost answer is adopted the same way next time).
             return values(try await client.createPermanent(title: title, schema: schema, perms: perms, token: token))
@@ -86,11 +96,16 @@ public struct InstantResource: ResourceProvider {
     }
 
     /// Deletes the app: a permanent one with the platform token, a temporary one with its own admin token.
+    /// A temporary app whose admin token is unknown (its record is gone) cannot be deleted:
+    /// `resource.record_missing`, and the service deletes it within 14 days.
     public func delete(_ values: ResourceValues) async throws -> Bool {
-        if !ephemeral || values.value(InstantResource.adminTokenOutput) == nil {
-            return try await client.delete(id: values.id, token: try platformToken())
+        if !ephemeral { return try await client.delete(id: values.id, token: try platformToken()) }
+        guard let adminToken = values.value(Self.adminTokenOutput) else {
+            throw ResourceError(
+                ErrorCode.Resource.recordMissing,
+                "the temporary Instant app \(values.id) cannot be deleted without its admin token (its record is gone); the service deletes it within 14 days")
         }
-        return try await client.delete(id: values.id, token: values.value(InstantResource.adminTokenOutput) ?? "")
+        return try await client.delete(id: values.id, token: adminToken)
     }
 
     private func platformToken() throws(ResourceError) -> String {
@@ -104,7 +119,7 @@ public struct InstantResource: ResourceProvider {
     private func values(_ app: InstantApp) -> ResourceValues {
         var outputs = [Self.appIDOutput: app.id, Self.adminTokenOutput: app.adminToken, Self.titleOutput: app.title]
         if let expires = app.expiresAt { outputs[Self.expiresOutput] = String(expires) }
-        return ResourceValues(kind: kind, id: app.id, outputs: outputs, secret: [Self.adminTokenOutput])
+        return ResourceValues(kind: kind, id: app.id, outputs: outputs, secret: Set(outputs.keys).subtracting(plainOutputs))
     }
 
     /// `app_id`.

@@ -97,6 +97,29 @@ public struct LocalProvider: VMProvider {
         try await execFileBatch(id, batch)
     }
 
+    /// Adds labels to the instance's `instance.json` (rewritten atomically).
+    public func addLabels(_ id: String, _ labels: [String: String]) async throws {
+        let places: [LocalLayout.Place]
+        do throws(LocalFileError) {
+            places = Self.isValidID(id) ? try layout.places(of: id) : []
+        } catch {
+            throw ProviderError(ErrorCode.Provider.misconfigured, "cannot look for the local instance: \(error)", context: [.init("instance", id)])
+        }
+        guard let place = places.first(where: { !$0.staging }) else {
+            throw ProviderError(ErrorCode.Provider.notFound, "no local instance \(id)", context: [.init("instance", id)])
+        }
+        let path = place.path + "/" + LocalInstanceRecord.fileName
+        guard case .record(var record) = LocalInstanceRecord.read(from: path, id: id) else {
+            throw ProviderError(ErrorCode.Provider.invalidResponse, "the labels file of \(id) is missing or damaged", context: [.init("instance", id)])
+        }
+        record.labels.merge(labels) { $1 }
+        do throws(LocalFileError) {
+            try record.write(to: path)
+        } catch {
+            throw ProviderError(ErrorCode.Provider.misconfigured, "cannot write the labels of \(id): \(error)", context: [.init("instance", id)])
+        }
+    }
+
     /// Reads the file directly (the instance is on this machine); a FIFO or device is refused, not waited on.
     public func readFile(_ id: String, path: String) async throws -> [UInt8]? {
         switch LocalFileSystem.readRegular(path, limit: 1 << 30) {

@@ -64,6 +64,17 @@ public struct MorphProvider: VMProvider {
         try check(response, route: route, instance: id)
     }
 
+    /// Adds labels (Morph metadata). Morph replaces the whole map, so the current one is read
+    /// and merged first; sending the same map twice is harmless, so it is retried like a GET.
+    public func addLabels(_ id: String, _ labels: [String: String]) async throws {
+        let route = "POST /instance/{id}/metadata"
+        guard let current = try await get(id) else { throw gone(id, route: route) }
+        let merged = current.labels.merging(labels) { $1 }
+        let body = JSONValue.object(merged.sorted { $0.key < $1.key }.map { .init($0.key, .string($0.value)) })
+        let response = try await http.idempotent(.POST, Self.instancePath(id) + "/metadata", body: body, instance: id, route: route)
+        _ = try decodeInstance(response, route: route, instance: id)
+    }
+
     /// Pauses the instance (memory and disk kept); returns it as Morph reports it afterwards.
     public func pause(_ id: String) async throws -> Instance {
         let route = "POST /instance/{id}/pause"

@@ -59,5 +59,6 @@ extension ErrorCode {
         public static let unusedResource = ErrorCode(rawValue: "manifest.unused_resource")
         public static let outputNotAllowed = ErrorCode(rawValue: "manifest.output_not_allowed")
         public static let optionalResourceInFile = ErrorCode(rawValue: "manifest.optional_resource_in_file")
+        public static let optionalResourceInPrompt = ErrorCode(rawValue: "manifest.optional_resource_in_prompt")
     }
 }

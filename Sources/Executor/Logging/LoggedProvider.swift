@@ -79,6 +79,13 @@ public struct LoggedProvider: VMProvider {
         } outcome: { ["bytes": .string($0.map { String($0.count) } ?? "absent")] }
     }
 
+    /// Adds labels through the base provider, logging their keys.
+    public func addLabels(_ id: String, _ labels: [String: String]) async throws {
+        try await logged("add_labels", instance: id, detail: ["keys": .string(labels.keys.sorted().joined(separator: ","))]) {
+            try await base.addLabels(id, labels)
+        } outcome: { _ in [:] }
+    }
+
     /// Makes an instance ready through the base provider.
     public func makeReady(_ instance: Instance) async throws -> Instance {
         try await logged("make_ready", instance: instance.id, detail: ["status": .string(instance.status.rawValue)]) {

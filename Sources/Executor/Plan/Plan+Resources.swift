@@ -47,6 +47,22 @@ extension CredentialProfileSpec {
 }
 
 extension Plan {
+    /// What a credentials record compares: the profile's secrets digest and, when its files use
+    /// resource outputs, those resources' ids (a new app re-installs the file).
+    public func credentialsDigest(_ profile: CredentialProfileSpec, resourceIDs: [String: String] = [:]) -> String {
+        let secrets = self.secrets.scopes["credentials:\(profile.name)"] ?? ""
+        let used = Set(profile.outputs.map(\.resource)).sorted()
+        guard !used.isEmpty else { return secrets }
+        return SHA256Hex.digest(([secrets] + used.map { "\($0)=\(resourceIDs[$0] ?? "-")" }).joined(separator: "\n"))
+    }
+
+    /// The ids of the resources an instance is labelled with, by resource name.
+    public static func resourceIDs(labels: [String: String]) -> [String: String] {
+        var ids: [String: String] = [:]
+        for (key, value) in labels where key.hasPrefix(InstanceLabel.resourcePrefix) { ids[String(key.dropFirst(InstanceLabel.resourcePrefix.count))] = value }
+        return ids
+    }
+
     /// The names of the resources the steps on `machine` use (its sessions, and the profiles
     /// installed there), in declaration order.
     public func resources(usedOn machine: String) -> [String] {

@@ -35,9 +35,18 @@ public struct ResourceSpec: Sendable, Equatable {
         return .object(members)
     }
 
-    /// SHA-256 (hex) of its canonical JSON without secret values: what a record of the
-    /// resource is compared with to tell whether it was made for this config.
-    public var configDigest: String { SHA256Hex.digest(json(.sourceOnly).canonicalBytes()) }
+    /// What the resource is, without how a run treats it: kind, name and options (secrets as
+    /// sources), not `optional` or `keep`. Config digests cover this, so turning `keep` on
+    /// never asks for `--replace` (which would make a new resource and delete the old one).
+    public func identityJSON(_ style: PlaceholderStyle = .sourceOnly) -> JSONValue {
+        var members: [JSONValue.Member] = [.init("kind", .string(kind)), .init("name", .string(name))]
+        if !options.isEmpty { members.append(.init("options", options.json(style))) }
+        return .object(members)
+    }
+
+    /// SHA-256 (hex) of ``identityJSON(_:)``: what a record of the resource is compared with
+    /// to tell whether it was made for this config.
+    public var configDigest: String { SHA256Hex.digest(identityJSON(.sourceOnly).canonicalBytes()) }
 }
 
 /// A reference to one output of a resource (`${resource:db.admin_token}`), as plans show it.

@@ -48,6 +48,14 @@ public struct ResourceValues: Sendable, Equatable, CustomStringConvertible, Cust
     /// The outputs that are not secret, by name.
     public var plainOutputs: [String: String] { values.filter { !secretNames.contains($0.key) } }
 
+    /// The same values with every output secret except those in `plain` (and already plain):
+    /// what an adapter declares wins over what a record on an instance says.
+    public func keepingPlain(only plain: Set<String>) -> ResourceValues {
+        var copy = self
+        copy.secretNames = Set(values.keys.filter { secretNames.contains($0) || !plain.contains($0) })
+        return copy
+    }
+
     /// The secret outputs as secrets of source `runtime:resource:NAME.OUTPUT`.
     public func secrets(resource: String) -> [Secret] {
         secretNames.sorted().compactMap { name in
@@ -78,6 +86,9 @@ public struct ResourceOutputs: Sendable, Equatable {
         self.resources = resources
     }
 
+    /// Each resource's id, by resource name.
+    public var ids: [String: String] { resources.mapValues(\.id) }
+
     /// The value `reference` names, or `nil` when the resource or the output is missing.
     public func value(of reference: OutputReference) -> String? {
         resources[reference.resource]?.value(reference.output)
@@ -92,6 +103,9 @@ public struct ResourceOutputs: Sendable, Equatable {
 public protocol ResourceProvider: Sendable {
     /// The adapter kind (`instant`).
     var kind: String { get }
+
+    /// The outputs that are not secret; every other output (also one it does not know) is.
+    var plainOutputs: Set<String> { get }
 
     /// Creates the resource; never repeats a create whose answer was lost without first
     /// looking for what it made.

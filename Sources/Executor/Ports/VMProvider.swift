@@ -83,6 +83,9 @@ public protocol VMProvider: Sendable {
     /// The bytes of the file at the absolute `path`, or `nil` when it does not exist.
     func readFile(_ id: String, path: String) async throws -> [UInt8]?
 
+    /// Adds `labels` to the instance (replacing those with the same keys, keeping the others).
+    func addLabels(_ id: String, _ labels: [String: String]) async throws
+
     /// Makes a found instance usable and returns it ready: waits for one that is still
     /// starting, resumes a paused one. Throws `provider.wrong_state` when it cannot be
     /// made ready (state `error`): replacing it is the caller's decision.
@@ -94,6 +97,12 @@ public protocol VMProvider: Sendable {
 }
 
 extension VMProvider {
+    /// Providers that cannot change labels after boot say so (`provider.unsupported`).
+    public func addLabels(_ id: String, _ labels: [String: String]) async throws {
+        throw ProviderError(
+            ErrorCode.Provider.unsupported, "the \(kind) provider cannot change an instance's labels", context: [.init("instance", id)])
+    }
+
     /// The kind alone by default.
     public var leaseScope: String { kind }
 

@@ -17,7 +17,7 @@ public enum ConfigDocument {
             .init("provider", provider.json(style)),
             .init("sessions", .array(sessions.map { $0.json(style) })),
         ]
-        if !resources.isEmpty { members.insert(.init("resources", .array(resources.map { $0.json(style) })), at: members.count - 1) }
+        if !resources.isEmpty { members.insert(.init("resources", .array(resources.map { $0.identityJSON(style) })), at: members.count - 1) }
         return .object(members)
     }
 

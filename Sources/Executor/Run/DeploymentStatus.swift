@@ -60,6 +60,9 @@ public struct DeploymentStatus: Sendable {
     public var change: ChangeSummary
     /// Resources in manifest order, then those only labels name.
     public var resources: [Resource] = []
+    /// The secret outputs of those resources (never printed): a redactor for this status
+    /// must know them, since a session's result may quote its token.
+    public var resourceSecrets: [Secret] = []
 
     /// Reads the status of `plan`'s deployment in `workspace` (read-only calls only:
     /// one list, and per ready instance one records read and one process list).
@@ -100,13 +103,19 @@ public struct DeploymentStatus: Sendable {
         var status = DeploymentStatus(
             name: plan.name, workspace: workspace, machines: machines, others: deployment.strays + deployment.unattributed + deployment.abandoned,
             change: deployment.summary(for: plan, agents: runtime.agents))
-        status.resources = await resources(plan: plan, instances: deployment.existingInstances, provider: runtime.provider)
+        // What each adapter declares decides which outputs are shown; the records only supply values.
+        let found = await Teardown.resources(of: deployment.existingInstances, provider: runtime.provider).map { item -> Teardown.FoundResource in
+            var narrowed = item
+            if let adapter = runtime.resources[item.name] { narrowed.values = item.values?.keepingPlain(only: adapter.plainOutputs) }
+            return narrowed
+        }
+        status.resources = resources(plan: plan, found: found)
+        status.resourceSecrets = found.flatMap { $0.values?.secrets(resource: $0.name) ?? [] }
         return status
     }
 
     /// The plan's resources with what the instances' labels and records say (non-secret outputs only).
-    static func resources(plan: Plan, instances: [Instance], provider: any VMProvider) async -> [Resource] {
-        let found = await Teardown.resources(of: instances, provider: provider)
+    static func resources(plan: Plan, found: [Teardown.FoundResource]) -> [Resource] {
         var list: [Resource] = plan.resources.map { spec in
             let match = found.first { $0.name == spec.name }
             return Resource(

@@ -24,12 +24,13 @@ public enum ResourceRecord {
         let outputs = values.outputNames.compactMap { name in values.value(name).map { JSONValue.Member(name, .string($0)) } }
         let document = JSONValue.object([
             "config": .string(spec.configDigest), "id": .string(values.id), "kind": .string(values.kind), "outputs": .object(outputs),
-            "resource": .string(spec.name), "secret": .array(values.secretNames.sorted().map { .string($0) }),
+            "plain": .array(values.outputNames.filter { !values.secretNames.contains($0) }.map { .string($0) }), "resource": .string(spec.name),
         ])
         return FileWrite(path: path(home: home, resource: spec.name), mode: .ownerOnly, content: Array(document.compactText.utf8))
     }
 
-    /// Parses a record; `nil` when it is not one.
+    /// Parses a record; `nil` when it is not one. Every output not listed as `plain` is secret
+    /// (a record missing the list hides everything rather than showing a token).
     public static func parse(_ bytes: [UInt8]) -> Content? {
         guard let document = try? JSONValue.parse(bytes), let config = document["config"]?.stringValue,
             let id = document["id"]?.stringValue, let kind = document["kind"]?.stringValue,
@@ -40,7 +41,7 @@ public enum ResourceRecord {
             guard let value = member.value.stringValue else { return nil }
             outputs[member.key] = value
         }
-        let secret = Set(document["secret"]?.arrayValue?.compactMap(\.stringValue) ?? [])
-        return Content(config: config, values: ResourceValues(kind: kind, id: id, outputs: outputs, secret: secret))
+        let plain = Set(document["plain"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        return Content(config: config, values: ResourceValues(kind: kind, id: id, outputs: outputs, secret: Set(outputs.keys).subtracting(plain)))
     }
 }

@@ -153,6 +153,13 @@ public final class RunEngine: Sendable {
                 log(.warning, "could not remove \(abandoned.id): \(describe(error).message)")
             }
         }
+        // Resources of instances about to be removed, read first: a renamed machine's app is found again, not orphaned.
+        let salvaged =
+            options.replace && !plan.resources.isEmpty
+            ? await Teardown.resources(of: deployment.strays + deployment.unattributed, provider: runtime.provider) : []
+        for found in salvaged {
+            for secret in found.values?.secrets(resource: found.name) ?? [] { redactor.add(secret) }
+        }
         if options.replace {
             for stray in deployment.strays + deployment.unattributed {
                 do {
@@ -168,9 +175,11 @@ public final class RunEngine: Sendable {
         }
 
         let state = RunState()
-        let runner = StepRunner(
+        var configured = StepRunner(
             plan: plan, runtime: runtime, options: options, deployment: deployment, state: state, redactor: redactor,
             emit: { [weak self] kind in self?.emit(kind) })
+        configured.salvaged = salvaged
+        let runner = configured
         let (results, failures) = await cancellable { await self.schedule(runner) }
         for (_, result) in results { counts[result.status, default: 0] += 1 }
         outcome.firstError = failures.first.flatMap { results[$0]?.error }
@@ -195,6 +204,7 @@ public final class RunEngine: Sendable {
             outcome.leftovers = await leftovers(state)
             return finish(.failed)
         }
+        await deleteReplacedResources(state)
         return finish(.ok)
     }
 
@@ -266,6 +276,55 @@ public final class RunEngine: Sendable {
         return allOK
     }
 
+    /// After a successful run: deletes the resources made for an older config (their
+    /// replacements are in use now).
+    private func deleteReplacedResources(_ state: RunState) async {
+        for (name, old) in await state.replaced().sorted(by: { $0.key < $1.key }) {
+            let values = old.values
+            guard let adapter = runtime.resources[name] else { continue }
+            do {
+                _ = try await adapter.delete(values)
+                log(.info, "resource \(name): deleted \(values.id), made for the old config", step: .resource(name))
+            } catch {
+                let failure = describe(error)
+                log(.warning, "resource \(name): could not delete \(values.id), made for the old config (\(failure.code): \(failure.message)); delete it at the service", step: .resource(name))
+            }
+        }
+    }
+
+    /// After a failed run: deletes the resources this run created that no instance keeps
+    /// (their users were booted by this run and are gone), as the instances are.
+    private func deleteUnusedCreatedResources(_ state: RunState) async {
+        for name in await state.created().sorted() {
+            var keptBy: String?
+            for machine in plan.machines(using: name) where await state.isReused(machine) { keptBy = machine }
+            guard keptBy == nil, let adapter = runtime.resources[name], let values = await state.resourceOutputs().resources[name] else { continue }
+            do {
+                _ = try await adapter.delete(values)
+                log(.info, "resource \(name): deleted \(values.id), which this run created and no instance uses", step: .resource(name))
+            } catch {
+                let failure = describe(error)
+                log(.warning, "resource \(name): could not delete \(values.id) (\(failure.code): \(failure.message)); delete it at the service", step: .resource(name))
+            }
+        }
+        // A resource made for the old config goes too once no instance holds it any more
+        // (its instance was replaced); while its instance is there, it stays with it.
+        for (name, old) in await state.replaced().sorted(by: { $0.key < $1.key }) {
+            guard let adapter = runtime.resources[name] else { continue }
+            if (try? await runtime.provider.get(old.instance)) ?? nil != nil {
+                log(.info, "resource \(name): \(old.values.id), made for the old config, stays with \(old.instance)", step: .resource(name))
+                continue
+            }
+            do {
+                _ = try await adapter.delete(old.values)
+                log(.info, "resource \(name): deleted \(old.values.id), made for the old config (its instance was replaced)", step: .resource(name))
+            } catch {
+                let failure = describe(error)
+                log(.warning, "resource \(name): could not delete \(old.values.id) (\(failure.code): \(failure.message)); delete it at the service", step: .resource(name))
+            }
+        }
+    }
+
     /// Destroys the instances this run booted, unless `keep`.
     private func cleanUp(_ state: RunState) async {
         guard !options.keep else {
@@ -285,6 +344,7 @@ public final class RunEngine: Sendable {
             }
         }
         await sweepUnfinishedBoots(state)
+        await deleteUnusedCreatedResources(state)
     }
 
     /// Destroys instances that carry this run's label but whose boot step never

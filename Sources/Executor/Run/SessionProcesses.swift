@@ -16,9 +16,14 @@ public enum SessionProcesses {
 
     /// The digest of what a session's process gets from secrets: its own env, prompt and
     /// agent options, and the env of its credential profiles (their files are the
-    /// profiles' own: a change re-installs the profile, not the session).
-    public static func secretsDigest(for session: SessionSpec, plan: Plan) -> String {
+    /// profiles' own: a change re-installs the profile, not the session), and the ids of the
+    /// resources its env and prompt use (`resourceIDs` by resource name; a missing one, an
+    /// optional resource that failed, counts as none): a new app restarts the session.
+    public static func secretsDigest(for session: SessionSpec, plan: Plan, resourceIDs: [String: String] = [:]) -> String {
         var entries: [JSONValue] = [.string(plan.secrets.scopes["session:\(session.name)"] ?? "")]
+        for name in Set(session.outputs.map(\.resource)).sorted() {
+            entries.append(.array([.string("resource"), .string(name), .string(resourceIDs[name] ?? "-")]))
+        }
         for name in session.credentials {
             for variable in plan.credentialProfile(name)?.env ?? [] {
                 for secret in variable.value.secrets {

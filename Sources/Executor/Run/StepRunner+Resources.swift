@@ -1,5 +1,9 @@
-/// The resource step: find the resource the deployment already uses (through the record on
-/// an instance that uses it), or create it; and what boot needs of it.
+/// The resource step: find the resource the deployment already uses, or create it; and what
+/// boot needs of it.
+///
+/// Identity is the label `runjob.resource.NAME=<id>` that runjob puts on every instance using
+/// the resource (nothing inside an instance can change it); the 0600 record on the instance
+/// only supplies the outputs, and counts only when it names the labelled id.
 extension StepRunner {
     func resource(_ spec: ResourceSpec) async throws -> Outcome {
         guard let adapter = runtime.resources[spec.name] else {
@@ -7,43 +11,32 @@ extension StepRunner {
                 ErrorCode.Orchestration.invalidPlan, "resource `\(spec.name)` has no adapter in this run", context: [.init("resource", spec.name)])
         }
         var data: [JSONValue.Member] = []
-        var replaced: ResourceValues?
-        if let found = try await recorded(spec) {
-            if found.content.config == spec.configDigest {
-                if try await adapter.exists(found.content.values) {
-                    await keep(spec.name, found.content.values, created: false)
-                    return Outcome(data: [.init("id", .string(found.content.values.id)), .init("unchanged", .bool(true))])
+        if let found = try await recorded(spec, plain: adapter.plainOutputs) {
+            // What the adapter declares decides which outputs are secret, not the record.
+            let values = found.values.keepingPlain(only: adapter.plainOutputs)
+            for secret in values.secrets(resource: spec.name) { redactor.add(secret) }
+            if found.config == spec.configDigest {
+                if try await adapter.exists(values) {
+                    await keep(spec.name, values, created: false)
+                    return Outcome(data: [.init("id", .string(values.id)), .init("unchanged", .bool(true))])
                 }
                 log(
                     .warning,
-                    "resource \(spec.name): \(found.content.values.id) recorded on \(found.instance) no longer exists (an ephemeral Instant app expires after 14 days); creating a new one",
+                    "resource \(spec.name): \(values.id) recorded on \(found.instance) no longer exists (an ephemeral Instant app expires after 14 days); creating a new one",
                     step: .resource(spec.name))
-                data.append(.init("previous", .string(found.content.values.id)))
             } else {
                 log(
-                    .info, "resource \(spec.name): its config changed since \(found.content.values.id) was created; creating a new one",
+                    .info, "resource \(spec.name): its config changed since \(values.id) was created; creating a new one (the old one is deleted once this run succeeds)",
                     step: .resource(spec.name))
-                data.append(.init("previous", .string(found.content.values.id)))
-                replaced = found.content.values
+                await state.setReplaced(spec.name, values, instance: found.instance)
             }
+            data.append(.init("previous", .string(values.id)))
         }
         let request = ResourceRequest(
             resource: spec.name, deployment: plan.name, workspace: options.workspace,
             token: Self.creationToken(deployment: plan.name, workspace: options.workspace, spec: spec))
-        let values = try await adapter.create(request)
+        let values = try await adapter.create(request).keepingPlain(only: adapter.plainOutputs)
         await keep(spec.name, values, created: true)
-        if let replaced {
-            // The new one exists: the one made for the old config goes, as a replaced instance does.
-            do {
-                _ = try await adapter.delete(replaced)
-                log(.info, "resource \(spec.name): deleted \(replaced.id), made for the old config", step: .resource(spec.name))
-            } catch {
-                let failure = StepExecution.describe(error, redactor: redactor)
-                log(
-                    .warning, "resource \(spec.name): could not delete \(replaced.id), made for the old config (\(failure.code): \(failure.message)); delete it at the service",
-                    step: .resource(spec.name))
-            }
-        }
         var outcome: [JSONValue.Member] = [.init("id", .string(values.id)), .init("created", .bool(true))]
         for (name, value) in values.plainOutputs.sorted(by: { $0.key < $1.key }) where value != values.id { outcome.append(.init(name, .string(value))) }
         return Outcome(data: outcome + data)
@@ -61,45 +54,85 @@ extension StepRunner {
         await state.setResource(name, values, created: created)
     }
 
-    /// On a reused instance: writes the records of the resources this run created that its
-    /// steps use (the instance was booted while they did not exist, e.g. an optional one had
-    /// failed); its labels stay as they were.
+    /// On a reused instance: labels it with the resources this run created that its steps use
+    /// and writes their records (the instance was booted while they did not exist: an optional
+    /// one had failed, or the recorded one had expired). The label goes first: a label without
+    /// a record is reported (`resource.record_missing`), a record without its label is ignored.
     func recordNewResources(on instance: String, home: String, machine: String) async throws {
         var files: [FileWrite] = []
+        var labels: [String: String] = [:]
         for (name, values) in await resourceRecords(for: machine) where await state.createdResource(name) {
-            if let spec = plan.resource(name) { files.append(ResourceRecord.file(home: home, spec: spec, values: values)) }
+            guard let spec = plan.resource(name) else { continue }
+            files.append(ResourceRecord.file(home: home, spec: spec, values: values))
+            labels[InstanceLabel.resource(name)] = values.id
         }
         guard !files.isEmpty else { return }
+        try await runtime.provider.addLabels(instance, labels)
         try await runtime.provider.writeFiles(instance, FileBatch(label: "state:resources", files: files))
     }
 
-    /// The record of `spec` on an instance of a machine that uses it, if one is there.
-    /// Throws `resource.record_missing` when an instance is labelled with the resource but
-    /// its record cannot be read (without `--replace`: creating another would orphan it).
-    private func recorded(_ spec: ResourceSpec) async throws -> (instance: String, content: ResourceRecord.Content)? {
-        var labelled: (instance: Instance, id: String)?
-        for machine in plan.machines(using: spec.name) {
-            guard let action = deployment.action(for: machine), !action.isUnusable, let instance = action.instance else { continue }
-            let id = instance.labels[InstanceLabel.resource(spec.name)]
-            guard instance.status == .ready, let home = instance.home ?? deployment.states[instance.id]?.home else {
-                if let id, labelled == nil { labelled = (instance, id) }
-                continue
+    /// A resource as recorded on an instance.
+    struct Recorded: Sendable {
+        var instance: String
+        var config: String
+        var values: ResourceValues
+    }
+
+    /// The record of `spec` on an instance labelled with it: the machines that use it first,
+    /// then any other instance of the deployment (a machine renamed or a session moved), then
+    /// the records of instances this apply removed before its steps (`salvaged`). A paused or
+    /// starting instance is made ready first (its boot step would do so anyway). Throws
+    /// `resource.record_missing` when an instance is labelled but its record cannot be read
+    /// (without `--replace`: creating another would orphan the one it names).
+    private func recorded(_ spec: ResourceSpec, plain: Set<String>) async throws -> Recorded? {
+        let label = InstanceLabel.resource(spec.name)
+        let using = plan.machines(using: spec.name)
+        var candidates: [Instance] = []
+        for machine in using + plan.machines.map(\.name).filter({ !using.contains($0) }) {
+            guard let action = deployment.action(for: machine), !action.isUnusable, let instance = action.instance,
+                instance.labels[label] != nil
+            else { continue }
+            candidates.append(instance)
+        }
+        var labelled: (instance: String, id: String)?
+        for instance in candidates {
+            guard let id = instance.labels[label] else { continue }
+            if let content = try await readRecord(spec, on: instance, plain: plain), content.values.id == id, content.values.kind == spec.kind {
+                return Recorded(instance: instance.id, config: content.config, values: content.values)
             }
-            if let bytes = try await runtime.provider.readFile(instance.id, path: ResourceRecord.path(home: home, resource: spec.name)),
-                let content = ResourceRecord.parse(bytes), content.values.kind == spec.kind
-            {
-                for secret in content.values.secrets(resource: spec.name) { redactor.add(secret) }
-                return (instance.id, content)
-            }
-            if let id, labelled == nil { labelled = (instance, id) }
+            if labelled == nil { labelled = (instance.id, id) }
+        }
+        if let salvaged = salvaged.first(where: { $0.name == spec.name && $0.values?.kind == spec.kind }), let values = salvaged.values,
+            let config = salvaged.config
+        {
+            return Recorded(instance: salvaged.instance, config: config, values: values)
         }
         if let labelled, !options.replace {
             throw ResourceError(
                 ErrorCode.Resource.recordMissing,
-                "instance \(labelled.instance.id) uses resource `\(spec.name)` (\(labelled.id)), but its record ~/\(ResourceRecord.directory)/\(spec.name).json cannot be read; `apply --replace` creates a new one, `destroy` removes both",
-                context: [.init("resource", spec.name), .init("instance", labelled.instance.id)])
+                "instance \(labelled.instance) uses resource `\(spec.name)` (\(labelled.id)), but its record ~/\(ResourceRecord.directory)/\(spec.name).json cannot be read or names another id; `apply --replace` creates a new one, `destroy` removes both",
+                context: [.init("resource", spec.name), .init("instance", labelled.instance)])
         }
         return nil
+    }
+
+    /// The record of `spec` on `instance` (made ready first when it is paused or starting), or
+    /// `nil`; its secret outputs (all but the adapter's `plain` ones) are known to the redactor
+    /// before it returns.
+    private func readRecord(_ spec: ResourceSpec, on found: Instance, plain: Set<String>) async throws -> ResourceRecord.Content? {
+        var instance = found
+        if instance.status == .stopped || instance.status == .booting {
+            instance = try await runtime.provider.makeReady(found)
+            await state.setReadied(instance)
+        }
+        guard instance.status == .ready else { return nil }
+        var home = instance.home ?? deployment.states[instance.id]?.home
+        if home == nil { home = try await InstanceState.read(from: runtime.provider, instance: instance.id).home }
+        guard let home, let bytes = try await runtime.provider.readFile(instance.id, path: ResourceRecord.path(home: home, resource: spec.name)),
+            let content = ResourceRecord.parse(bytes)
+        else { return nil }
+        for secret in content.values.keepingPlain(only: plain).secrets(resource: spec.name) { redactor.add(secret) }
+        return content
     }
 
     /// The resources the steps of `machine` use that exist in this run, for its boot

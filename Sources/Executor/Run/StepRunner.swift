@@ -9,6 +9,8 @@ struct StepRunner: Sendable {
     let state: RunState
     let redactor: Redactor
     let emit: @Sendable (RunEvent.Kind) -> Void
+    /// Resources (with their records) of instances this apply removed before its steps.
+    var salvaged: [Teardown.FoundResource] = []
 
     /// What a finished step reports.
     struct Outcome: Sendable {
@@ -65,7 +67,8 @@ struct StepRunner: Sendable {
             var records = deployment.states[found.id]
             var processes = deployment.processes[found.id]
             if found.status != .ready {
-                instance = try await runtime.provider.makeReady(found)
+                // The resource step may have made it ready already (to read a record on it).
+                if let ready = await state.readied(found.id) { instance = ready } else { instance = try await runtime.provider.makeReady(found) }
                 let verb = found.status == .stopped ? "resumed" : "waited for"
                 log(.info, "\(verb) \(found.id) (machine \(machine.name)), which was \(found.status == .stopped ? "paused" : "still starting")", step: .boot(machine.name))
                 data.append(.init(found.status == .stopped ? "resumed" : "waited", .bool(true)))
@@ -224,7 +227,7 @@ struct StepRunner: Sendable {
 
     private func credentials(_ profile: CredentialProfileSpec, on machine: String) async throws -> Outcome {
         let target = try await target(machine)
-        let digest = plan.secrets.scopes["credentials:\(profile.name)"] ?? ""
+        let digest = plan.credentialsDigest(profile, resourceIDs: await state.resourceOutputs().ids)
         if let recorded = await recordedState(machine), recorded.credentials[profile.name] == digest {
             return Outcome(data: [.init("unchanged", .bool(true))])
         }
@@ -237,7 +240,7 @@ struct StepRunner: Sendable {
 
     private func start(_ session: SessionSpec) async throws -> Outcome {
         let target = try await target(session.machine)
-        let secrets = SessionProcesses.secretsDigest(for: session, plan: plan)
+        let secrets = SessionProcesses.secretsDigest(for: session, plan: plan, resourceIDs: await state.resourceOutputs().ids)
         let records = await recordedState(session.machine)
         let decision = SessionDecision.decide(
             session, process: SessionProcesses.processName(for: session, agents: runtime.agents), secrets: secrets, state: records,

@@ -16,7 +16,7 @@ public enum Digests {
             .init("sessions", .array(manifest.sessions.map { $0.json(.sourceOnly) })),
         ]
         // Only when there are resources, so manifests without them keep their digests.
-        if !manifest.resources.isEmpty { members.append(.init("resources", .array(manifest.resources.map { $0.json(.sourceOnly) }))) }
+        if !manifest.resources.isEmpty { members.append(.init("resources", .array(manifest.resources.map { $0.identityJSON(.sourceOnly) }))) }
         return .object(members)
     }
 
@@ -41,7 +41,7 @@ public enum Digests {
         // Only when there are resources, so manifests without them keep their digests.
         if !manifest.resources.isEmpty {
             stream.update(",\"resources\":")
-            stream.update(JSONValue.array(manifest.resources.map { $0.json(style) }).canonicalBytes())
+            stream.update(JSONValue.array(manifest.resources.map { $0.identityJSON(style) }).canonicalBytes())
         }
         stream.update(",\"sessions\":[")
         for (index, session) in manifest.sessions.enumerated() {

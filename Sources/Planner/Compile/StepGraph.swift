@@ -138,8 +138,18 @@ private struct StepRecords {
         records.reserveCapacity(2 * sessions.count + 3 * machines.count)
         dependencies.reserveCapacity(records.capacity)
         // Resources come first: a boot labels its instance with the resources it uses.
+        // A resource nothing uses gets no step (validation warns): nothing would record it.
         var resourceStep: [String: Int] = [:]
-        for (index, resource) in manifest.resources.enumerated() { resourceStep[resource.name] = add(.resource(index), []) }
+        if !manifest.resources.isEmpty {
+            let profiles = Dictionary(manifest.credentials.map { ($0.name, $0.outputs) }, uniquingKeysWith: { first, _ in first })
+            var used = Set<String>()
+            for session in sessions {
+                for reference in session.outputs + session.credentials.flatMap({ profiles[$0] ?? [] }) { used.insert(reference.resource) }
+            }
+            for (index, resource) in manifest.resources.enumerated() where used.contains(resource.name) {
+                resourceStep[resource.name] = add(.resource(index), [])
+            }
+        }
         func resourceSteps(_ references: [OutputReference]) -> [Int] {
             var steps: [Int] = []
             for reference in references {

@@ -89,7 +89,9 @@ struct DestroyCommand: ParsableCommand {
             var failed = false
             for result in deleted {
                 let what = "resource \(result.resource.name) (\(result.resource.id))"
-                if let error = result.error {
+                if result.outcome == "left", let error = result.error {
+                    Console.err("warning: left \(what): \(redactor.redact((error as? any RunjobError)?.message ?? "\(error)"))\n")
+                } else if let error = result.error {
                     failed = true
                     Console.err("could not delete \(what):\n")
                     CommandSupport.report(error, redactor: redactor)

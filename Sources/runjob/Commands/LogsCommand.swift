@@ -71,6 +71,10 @@ struct LogsCommand: ParsableCommand {
                 // One look at the deployment for every session: logs of N sessions cost N reads, not N discoveries.
                 let deployment = try await Deployment.discover(
                     plan: plan, workspace: workspace, provider: runtime.provider, processManager: runtime.processManager)
+                // A session may print a resource's token: mask those too, before any output.
+                for secret in await Teardown.resourceSecrets(plan: plan, instances: deployment.existingInstances, provider: runtime.provider) {
+                    redactor.add(secret)
+                }
                 // Every session's first chunk, one batch read per instance (not one read per stream).
                 var prefetched: [String: (out: LogChunk, err: LogChunk)] = [:]
                 if names.count > 1 && !follow && tail == nil {

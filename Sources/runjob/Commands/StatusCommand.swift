@@ -35,6 +35,7 @@ struct StatusCommand: ParsableCommand {
             }
         }
         let status = try CommandSupport.unwrap(result, redactor: redactor)
+        for secret in status.resourceSecrets { redactor.add(secret) }
         switch output {
         case .json: Console.out(redactor.redact(status.json).prettyText + "\n")
         case .text: Console.out(redactor.redact(Self.text(status)))

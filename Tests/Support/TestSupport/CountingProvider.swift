@@ -72,4 +72,10 @@ public final class CountingProvider: VMProvider {
         record("readFile", mutating: false)
         return try await inner.readFile(id, path: path)
     }
+
+    /// Counts and forwards (a mutating call).
+    public func addLabels(_ id: String, _ labels: [String: String]) async throws {
+        record("addLabels", mutating: true)
+        try await inner.addLabels(id, labels)
+    }
 }
