@@ -125,7 +125,9 @@ public struct Job: Sendable {
         for secret in runtime.secrets { redactor.add(secret) }
         let deployment = try await Deployment.discover(
             plan: plan, workspace: workspace, provider: runtime.provider, processManager: runtime.processManager)
-        for secret in await Teardown.resourceSecrets(plan: plan, instances: deployment.existingInstances, provider: runtime.provider) {
+        for secret in await Teardown.resourceSecrets(
+            plan: plan, instances: deployment.existingInstances, provider: runtime.provider, adapters: runtime.resources)
+        {
             redactor.add(secret)
         }
         let located = try DeploymentStatus.locateSession(session, plan: plan, deployment: deployment, runtime: runtime)
@@ -152,7 +154,7 @@ public struct Job: Sendable {
         defer { lease.release() }
         let instances = try await Teardown.instances(name: plan.name, workspace: workspace, provider: runtime.provider)
         // Resources first: the instances hold the records needed to delete them.
-        let resources = await Teardown.resources(of: instances, provider: runtime.provider)
+        let resources = await Teardown.resources(of: instances, provider: runtime.provider, adapters: runtime.resources, makeReady: true)
         for result in await Teardown.deleteResources(resources, plan: plan, adapters: runtime.resources) where Teardown.blocks(result) {
             if let error = result.error { throw error }
         }

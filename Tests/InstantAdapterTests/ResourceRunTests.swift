@@ -80,7 +80,7 @@ private struct ResourceRig {
     /// What `runjob destroy` does: the resources first, then the instances.
     func destroy(_ plan: Plan) async throws -> [Teardown.ResourceResult] {
         let instances = try await Teardown.instances(name: plan.name, workspace: "default", provider: local)
-        let resources = await Teardown.resources(of: instances, provider: local)
+        let resources = await Teardown.resources(of: instances, provider: local, adapters: try runtime(plan).resources, makeReady: true)
         let results = await Teardown.deleteResources(resources, plan: plan, adapters: try runtime(plan).resources)
         if results.allSatisfy({ $0.error == nil }) { _ = await Teardown.destroy(instances, provider: local) }
         return results
@@ -295,6 +295,10 @@ struct ResourceRunTests {
         let plan = try rig.plan("optional: true", then: "; exec sleep 300")
         await rig.instant.inject(EmulatorFault(route: "POST /dash/apps/ephemeral", kind: .status, status: 500))
         #expect(try await rig.apply(plan, wait: false).outcome.status == .ok)
+        // plan says apply would try again, and what for.
+        let deployment = try await Deployment.discover(plan: plan, workspace: "default", provider: rig.local, processManager: ShellProcessManager())
+        let summary = deployment.summary(for: plan, agents: ["command": CommandAgent()])
+        #expect(summary.sentence.contains("resource db for machine main"), "\(summary.sentence)")
         let later = try await rig.apply(plan, wait: false)
         #expect(later.outcome.status == .ok, "\(later.text)")
         let app = try #require(await rig.instant.liveApps.first)
@@ -302,6 +306,12 @@ struct ResourceRunTests {
         #expect(instance.labels[InstanceLabel.resource("db")] == app.id)
         #expect(later.events.step("start:check")?.data.contains { $0.key == "reason" } == true, "restarted: \(later.text)")
         #expect(files(under: try #require(instance.home), containing: app.adminToken).count == 2, "the record and the session's env file")
+        // Now the service is down for a moment: the optional step fails, the running session is not touched.
+        await rig.instant.inject(EmulatorFault(route: "GET /dash/apps/ephemeral/{id}", kind: .status, status: 503))
+        let blip = try await rig.apply(plan, wait: false)
+        #expect(blip.outcome.status == .ok)
+        #expect(blip.events.finished?.optionalFailed == [.resource("db")])
+        #expect(blip.events.step("start:check")?.data.contains { $0.key == "unchanged" } == true, "a passing failure restarts nothing: \(blip.text)")
         #expect(try await rig.destroy(plan).map(\.outcome) == ["deleted"])
     }
 

@@ -47,7 +47,9 @@ public struct InstantResource: ResourceProvider {
         }
         let token = try platformToken()
         if self.title == nil, let id = try await client.appIDs(titled: title, token: token).sorted().first {
-            return values(try await client.permanentApp(id: id, token: token))
+            var found = values(try await client.permanentApp(id: id, token: token))
+            found.adopted = true
+            return found
         }
         let created = await outcome { () async throws(ResourceError) in
             try await client.createPermanent(title: title, schema: schema, perms: perms, token: token)

@@ -30,6 +30,9 @@ public struct ResourceValues: Sendable, Equatable, CustomStringConvertible, Cust
     private var values: [String: String]
     /// The names of the outputs that are secret.
     public private(set) var secretNames: Set<String>
+    /// Whether a create found this resource already there (made by an earlier attempt whose
+    /// answer was lost) rather than making it: a failed run must not delete it.
+    public var adopted = false
 
     /// Creates the values of a resource; `secret` names the outputs that are secret.
     public init(kind: String, id: String, outputs: [String: String], secret: Set<String>) {

@@ -23,6 +23,11 @@ extension Deployment {
                 }
                 let state = states[instance.id]
                 if let state, state.machineInfoConfig != plan.configDigest { updates.append("machine info of \(entry.machine)") }
+                for name in plan.resources(usedOn: entry.machine) where instance.labels[InstanceLabel.resource(name)] == nil {
+                    // An optional resource that failed before: apply tries again (and restarts what uses it).
+                    let line = "resource \(name) for machine \(entry.machine) (its instance does not have it yet)"
+                    if !updates.contains(line) { updates.append(line) }
+                }
                 for step in plan.steps where step.machine == entry.machine {
                     switch step.action {
                     case .credentials(let profile):

@@ -103,12 +103,8 @@ public struct DeploymentStatus: Sendable {
         var status = DeploymentStatus(
             name: plan.name, workspace: workspace, machines: machines, others: deployment.strays + deployment.unattributed + deployment.abandoned,
             change: deployment.summary(for: plan, agents: runtime.agents))
-        // What each adapter declares decides which outputs are shown; the records only supply values.
-        let found = await Teardown.resources(of: deployment.existingInstances, provider: runtime.provider).map { item -> Teardown.FoundResource in
-            var narrowed = item
-            if let adapter = runtime.resources[item.name] { narrowed.values = item.values?.keepingPlain(only: adapter.plainOutputs) }
-            return narrowed
-        }
+        // What each adapter declares decides which outputs are shown (none of an undeclared one); the records only supply values.
+        let found = await Teardown.resources(of: deployment.existingInstances, provider: runtime.provider, adapters: runtime.resources)
         status.resources = resources(plan: plan, found: found)
         status.resourceSecrets = found.flatMap { $0.values?.secrets(resource: $0.name) ?? [] }
         return status

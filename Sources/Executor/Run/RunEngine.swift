@@ -11,6 +11,10 @@ public final class RunEngine: Sendable {
     private let sink: any EventSink
     private let redactor: Redactor
     private let interruption = Mutex<String?>(nil)
+    private let protectedIDs = Mutex<Set<String>>([])
+
+    /// The resource ids instances that existed before this run are labelled with.
+    private var protectedResourceIDs: Set<String> { protectedIDs.withLock { $0 } }
     private let cancelRunning = Mutex<(@Sendable () -> Void)?>(nil)
 
     /// An engine for `plan`; events go to `sink`, redacted by `redactor` where they carry outside
@@ -145,6 +149,9 @@ public final class RunEngine: Sendable {
             return finish(.failed)
         }
         warnAboutUndeclaredResources(deployment)
+        protectedIDs.withLock { ids in
+            for instance in deployment.existingInstances { ids.formUnion(Plan.resourceIDs(labels: instance.labels).values) }
+        }
         for abandoned in deployment.abandoned {
             do {
                 try await runtime.provider.destroy(abandoned.id)
@@ -156,7 +163,8 @@ public final class RunEngine: Sendable {
         // Resources of instances about to be removed, read first: a renamed machine's app is found again, not orphaned.
         let salvaged =
             options.replace && !plan.resources.isEmpty
-            ? await Teardown.resources(of: deployment.strays + deployment.unattributed, provider: runtime.provider) : []
+            ? await Teardown.resources(
+                of: deployment.strays + deployment.unattributed, provider: runtime.provider, adapters: runtime.resources, makeReady: true) : []
         for found in salvaged {
             for secret in found.values?.secrets(resource: found.name) ?? [] { redactor.add(secret) }
         }
@@ -281,7 +289,7 @@ public final class RunEngine: Sendable {
     private func deleteReplacedResources(_ state: RunState) async {
         for (name, old) in await state.replaced().sorted(by: { $0.key < $1.key }) {
             let values = old.values
-            guard let adapter = runtime.resources[name] else { continue }
+            guard let adapter = runtime.resources[name], plan.resource(name)?.keep != true else { continue }
             do {
                 _ = try await adapter.delete(values)
                 log(.info, "resource \(name): deleted \(values.id), made for the old config", step: .resource(name))
@@ -293,12 +301,15 @@ public final class RunEngine: Sendable {
     }
 
     /// After a failed run: deletes the resources this run created that no instance keeps
-    /// (their users were booted by this run and are gone), as the instances are.
+    /// (their users were booted by this run and are gone), as the instances are; never one an
+    /// instance that existed before the run is labelled with, nor a `keep: true` one.
     private func deleteUnusedCreatedResources(_ state: RunState) async {
         for name in await state.created().sorted() {
             var keptBy: String?
             for machine in plan.machines(using: name) where await state.isReused(machine) { keptBy = machine }
-            guard keptBy == nil, let adapter = runtime.resources[name], let values = await state.resourceOutputs().resources[name] else { continue }
+            guard keptBy == nil, plan.resource(name)?.keep != true, let adapter = runtime.resources[name],
+                let values = await state.resourceOutputs().resources[name], !protectedResourceIDs.contains(values.id)
+            else { continue }
             do {
                 _ = try await adapter.delete(values)
                 log(.info, "resource \(name): deleted \(values.id), which this run created and no instance uses", step: .resource(name))
@@ -311,7 +322,15 @@ public final class RunEngine: Sendable {
         // (its instance was replaced); while its instance is there, it stays with it.
         for (name, old) in await state.replaced().sorted(by: { $0.key < $1.key }) {
             guard let adapter = runtime.resources[name] else { continue }
-            if (try? await runtime.provider.get(old.instance)) ?? nil != nil {
+            if plan.resource(name)?.keep == true { continue }
+            let holder: Instance?
+            do {
+                holder = try await runtime.provider.get(old.instance)
+            } catch {
+                log(.warning, "resource \(name): \(old.values.id), made for the old config, stays: cannot tell whether \(old.instance) still uses it (\(describe(error).message))", step: .resource(name))
+                continue
+            }
+            if holder != nil {
                 log(.info, "resource \(name): \(old.values.id), made for the old config, stays with \(old.instance)", step: .resource(name))
                 continue
             }
@@ -330,6 +349,13 @@ public final class RunEngine: Sendable {
         guard !options.keep else {
             let kept = await state.bootedInstances()
             if !kept.isEmpty { log(.info, "keeping \(kept.values.sorted().joined(separator: ", ")) (--keep)") }
+            let outputs = await state.resourceOutputs()
+            for name in await state.created().sorted() {
+                if let values = outputs.resources[name] { log(.info, "keeping resource \(name) (\(values.id)) with them (--keep)", step: .resource(name)) }
+            }
+            for (name, old) in await state.replaced().sorted(by: { $0.key < $1.key }) {
+                log(.warning, "resource \(name): \(old.values.id), made for the old config, stays (--keep); delete it at the service once it is not needed", step: .resource(name))
+            }
             return
         }
         for (machine, instance) in await state.bootedInstances().sorted(by: { $0.key < $1.key }) {

@@ -36,7 +36,7 @@ extension StepRunner {
             resource: spec.name, deployment: plan.name, workspace: options.workspace,
             token: Self.creationToken(deployment: plan.name, workspace: options.workspace, spec: spec))
         let values = try await adapter.create(request).keepingPlain(only: adapter.plainOutputs)
-        await keep(spec.name, values, created: true)
+        await keep(spec.name, values, created: !values.adopted)
         var outcome: [JSONValue.Member] = [.init("id", .string(values.id)), .init("created", .bool(true))]
         for (name, value) in values.plainOutputs.sorted(by: { $0.key < $1.key }) where value != values.id { outcome.append(.init(name, .string(value))) }
         return Outcome(data: outcome + data)
@@ -54,21 +54,22 @@ extension StepRunner {
         await state.setResource(name, values, created: created)
     }
 
-    /// On a reused instance: labels it with the resources this run created that its steps use
-    /// and writes their records (the instance was booted while they did not exist: an optional
-    /// one had failed, or the recorded one had expired). The label goes first: a label without
+    /// On a reused instance: labels it with the resources its steps use that it is not labelled
+    /// with yet (or with another id) and writes their records (the instance was booted while
+    /// they did not exist: an optional one had failed, the recorded one had expired, or another
+    /// instance's record supplied it). The label goes first: a label without
     /// a record is reported (`resource.record_missing`), a record without its label is ignored.
-    func recordNewResources(on instance: String, home: String, machine: String) async throws {
+    func recordNewResources(on instance: Instance, home: String, machine: String) async throws {
         var files: [FileWrite] = []
         var labels: [String: String] = [:]
-        for (name, values) in await resourceRecords(for: machine) where await state.createdResource(name) {
+        for (name, values) in await resourceRecords(for: machine) where instance.labels[InstanceLabel.resource(name)] != values.id {
             guard let spec = plan.resource(name) else { continue }
             files.append(ResourceRecord.file(home: home, spec: spec, values: values))
             labels[InstanceLabel.resource(name)] = values.id
         }
         guard !files.isEmpty else { return }
-        try await runtime.provider.addLabels(instance, labels)
-        try await runtime.provider.writeFiles(instance, FileBatch(label: "state:resources", files: files))
+        try await runtime.provider.addLabels(instance.id, labels)
+        try await runtime.provider.writeFiles(instance.id, FileBatch(label: "state:resources", files: files))
     }
 
     /// A resource as recorded on an instance.
@@ -97,7 +98,13 @@ extension StepRunner {
         var labelled: (instance: String, id: String)?
         for instance in candidates {
             guard let id = instance.labels[label] else { continue }
-            if let content = try await readRecord(spec, on: instance, plain: plain), content.values.id == id, content.values.kind == spec.kind {
+            // Instances of machines that do not use it are looked at in passing: their boot
+            // steps may replace them meanwhile, so a failed read there is no answer, not an error.
+            let machine = instance.labels[InstanceLabel.machine] ?? ""
+            let content =
+                using.contains(machine)
+                ? try await readRecord(spec, on: instance, plain: plain) : ((try? await readRecord(spec, on: instance, plain: plain)) ?? nil)
+            if let content, content.values.id == id, content.values.kind == spec.kind {
                 return Recorded(instance: instance.id, config: content.config, values: content.values)
             }
             if labelled == nil { labelled = (instance.id, id) }
@@ -120,7 +127,7 @@ extension StepRunner {
     /// `nil`; its secret outputs (all but the adapter's `plain` ones) are known to the redactor
     /// before it returns.
     private func readRecord(_ spec: ResourceSpec, on found: Instance, plain: Set<String>) async throws -> ResourceRecord.Content? {
-        var instance = found
+        var instance = await state.readied(found.id) ?? found
         if instance.status == .stopped || instance.status == .booting {
             instance = try await runtime.provider.makeReady(found)
             await state.setReadied(instance)
@@ -133,6 +140,14 @@ extension StepRunner {
         else { return nil }
         for secret in content.values.keepingPlain(only: plain).secrets(resource: spec.name) { redactor.add(secret) }
         return content
+    }
+
+    /// The resource ids the steps of `machine` are judged by: this run's values, and for a
+    /// resource this run has none of (an optional one that failed just now), the id the
+    /// instance is labelled with, so a passing failure does not restart healthy sessions.
+    func resourceIDs(on machine: String) async -> [String: String] {
+        let labelled = deployment.instance(for: machine).map { Plan.resourceIDs(labels: $0.labels) } ?? [:]
+        return labelled.merging(await state.resourceOutputs().ids) { $1 }
     }
 
     /// The resources the steps of `machine` use that exist in this run, for its boot

@@ -82,7 +82,7 @@ struct StepRunner: Sendable {
             }
             await state.setRecords(machine.name, state: records, processes: processes)
             await state.setInstance(machine.name, id: instance.id, home: home, bootedHere: false)
-            try await recordNewResources(on: instance.id, home: home, machine: machine.name)
+            try await recordNewResources(on: instance, home: home, machine: machine.name)
             return Outcome(data: [.init("instance", .string(instance.id)), .init("unchanged", .bool(data.isEmpty))] + data)
         case .replace(let old)?, .unusable(let old, _)?:
             try await runtime.provider.destroy(old.id)
@@ -227,7 +227,7 @@ struct StepRunner: Sendable {
 
     private func credentials(_ profile: CredentialProfileSpec, on machine: String) async throws -> Outcome {
         let target = try await target(machine)
-        let digest = plan.credentialsDigest(profile, resourceIDs: await state.resourceOutputs().ids)
+        let digest = plan.credentialsDigest(profile, resourceIDs: await resourceIDs(on: machine))
         if let recorded = await recordedState(machine), recorded.credentials[profile.name] == digest {
             return Outcome(data: [.init("unchanged", .bool(true))])
         }
@@ -240,7 +240,7 @@ struct StepRunner: Sendable {
 
     private func start(_ session: SessionSpec) async throws -> Outcome {
         let target = try await target(session.machine)
-        let secrets = SessionProcesses.secretsDigest(for: session, plan: plan, resourceIDs: await state.resourceOutputs().ids)
+        let secrets = SessionProcesses.secretsDigest(for: session, plan: plan, resourceIDs: await resourceIDs(on: session.machine))
         let records = await recordedState(session.machine)
         let decision = SessionDecision.decide(
             session, process: SessionProcesses.processName(for: session, agents: runtime.agents), secrets: secrets, state: records,

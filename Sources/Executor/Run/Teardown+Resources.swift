@@ -11,6 +11,9 @@ extension Teardown {
         public var values: ResourceValues?
         /// The resource config the record was made for.
         public var config: String?
+        /// Whether the instance was ready and had no record naming this id: nothing more can be
+        /// learnt (otherwise the record may just not have been readable now).
+        public var recordAbsent = false
     }
 
     /// The outcome of deleting one resource.
@@ -25,14 +28,23 @@ extension Teardown {
     }
 
     /// The resources `instances` use (labels `runjob.resource.NAME=ID`), one per name and id,
-    /// each with the record of the first instance that has one. Reading a record costs one
-    /// read of a file (plus one read-only exec when the provider does not know the home).
-    public static func resources(of instances: [Instance], provider: any VMProvider) async -> [FoundResource] {
+    /// each with the record of the first instance that has one naming that id. Which outputs
+    /// are secret is the adapter's word (`adapters` by resource name); without an adapter every
+    /// output is. With `makeReady`, a paused or starting instance is made ready first (destroy:
+    /// the record holds what deleting needs). A record costs one file read (plus one read-only
+    /// exec when the provider does not know the home).
+    public static func resources(
+        of instances: [Instance], provider: any VMProvider, adapters: [String: any ResourceProvider], makeReady: Bool = false
+    ) async -> [FoundResource] {
         var found: [String: FoundResource] = [:]
         var order: [String] = []
-        for instance in instances {
-            let labels = instance.labels.filter { $0.key.hasPrefix(InstanceLabel.resourcePrefix) }.sorted { $0.key < $1.key }
+        for listed in instances {
+            let labels = listed.labels.filter { $0.key.hasPrefix(InstanceLabel.resourcePrefix) }.sorted { $0.key < $1.key }
             guard !labels.isEmpty else { continue }
+            var instance = listed
+            if makeReady, instance.status == .stopped || instance.status == .booting, let ready = try? await provider.makeReady(instance) {
+                instance = ready
+            }
             var home = instance.home
             if home == nil, instance.status == .ready {
                 home = (try? await InstanceState.read(from: provider, instance: instance.id))?.home
@@ -42,14 +54,26 @@ extension Teardown {
                 let key = name + "\u{0}" + id
                 if found[key]?.values != nil { continue }
                 var content: ResourceRecord.Content?
-                if let home, instance.status == .ready,
-                    let bytes = try? await provider.readFile(instance.id, path: ResourceRecord.path(home: home, resource: name)),
-                    let parsed = ResourceRecord.parse(bytes), parsed.values.id == id
-                {
-                    content = parsed
+                var absent = false
+                if let home, instance.status == .ready {
+                    do {
+                        if let bytes = try await provider.readFile(instance.id, path: ResourceRecord.path(home: home, resource: name)),
+                            let parsed = ResourceRecord.parse(bytes), parsed.values.id == id
+                        {
+                            content = parsed
+                        } else {
+                            absent = true
+                        }
+                    } catch {
+                        // Not readable now: unknown, not absent.
+                    }
                 }
                 if found[key] == nil { order.append(key) }
-                found[key] = FoundResource(name: name, id: id, instance: instance.id, values: content?.values, config: content?.config)
+                let plain = adapters[name]?.plainOutputs ?? []
+                var entry = FoundResource(
+                    name: name, id: id, instance: instance.id, values: content?.values.keepingPlain(only: plain), config: content?.config)
+                entry.recordAbsent = absent && (found[key]?.recordAbsent ?? true)
+                found[key] = entry
             }
         }
         return order.compactMap { found[$0] }
@@ -58,9 +82,11 @@ extension Teardown {
     /// The secret outputs of every resource `instances` use (from their records), for the
     /// redactor of a command that prints what sessions wrote (`logs`, `status`): a session
     /// may print its own token. Only plans' resources that have secret outputs cost a read.
-    public static func resourceSecrets(plan: Plan, instances: [Instance], provider: any VMProvider) async -> [Secret] {
+    public static func resourceSecrets(
+        plan: Plan, instances: [Instance], provider: any VMProvider, adapters: [String: any ResourceProvider]
+    ) async -> [Secret] {
         guard instances.contains(where: { $0.labels.keys.contains { $0.hasPrefix(InstanceLabel.resourcePrefix) } }) else { return [] }
-        return await resources(of: instances, provider: provider).flatMap { $0.values?.secrets(resource: $0.name) ?? [] }
+        return await resources(of: instances, provider: provider, adapters: adapters).flatMap { $0.values?.secrets(resource: $0.name) ?? [] }
     }
 
     /// Whether a result blocks removing the instances (an error other than "cannot be deleted without its record").
@@ -88,9 +114,16 @@ extension Teardown {
             do {
                 let deleted = try await adapter.delete(values)
                 results.append(ResourceResult(resource: resource, outcome: deleted ? "deleted" : "gone", error: nil))
-            } catch let error as ResourceError where error.code == ErrorCode.Resource.recordMissing {
-                // Without its record it cannot be deleted; it expires by itself: said, never blocking.
+            } catch let error as ResourceError where error.code == ErrorCode.Resource.recordMissing && resource.recordAbsent {
+                // The record is gone for good: it cannot be deleted and expires by itself: said, never blocking.
                 results.append(ResourceResult(resource: resource, outcome: "left", error: error))
+            } catch let error as ResourceError where error.code == ErrorCode.Resource.recordMissing {
+                // The record may just be unreadable now (a paused instance, a lost answer): keep the instance that holds it.
+                let blocked = ResourceError(
+                    error.code,
+                    "the record of resource `\(resource.name)` on \(resource.instance) could not be read, and deleting \(resource.id) needs it; run destroy again (a paused instance is resumed first)",
+                    context: [.init("resource", resource.name), .init("instance", resource.instance)])
+                results.append(ResourceResult(resource: resource, outcome: nil, error: blocked))
             } catch {
                 results.append(ResourceResult(resource: resource, outcome: nil, error: error))
             }

@@ -63,7 +63,7 @@ struct DestroyCommand: ParsableCommand {
             Console.err("\(plan.name) (workspace \(workspace)): nothing to destroy\n")
             return
         }
-        let resources = AsyncBridge.run { await Teardown.resources(of: instances, provider: runtime.provider) }
+        let resources = AsyncBridge.run { await Teardown.resources(of: instances, provider: runtime.provider, adapters: runtime.resources, makeReady: true) }
         for resource in resources {
             for secret in resource.values?.secrets(resource: resource.name) ?? [] { redactor.add(secret) }
         }

@@ -72,7 +72,9 @@ struct LogsCommand: ParsableCommand {
                 let deployment = try await Deployment.discover(
                     plan: plan, workspace: workspace, provider: runtime.provider, processManager: runtime.processManager)
                 // A session may print a resource's token: mask those too, before any output.
-                for secret in await Teardown.resourceSecrets(plan: plan, instances: deployment.existingInstances, provider: runtime.provider) {
+                for secret in await Teardown.resourceSecrets(
+                    plan: plan, instances: deployment.existingInstances, provider: runtime.provider, adapters: runtime.resources)
+                {
                     redactor.add(secret)
                 }
                 // Every session's first chunk, one batch read per instance (not one read per stream).
