@@ -16,7 +16,8 @@ public struct CommandResult: Sendable {
 }
 
 /// Runs programs for tests: outputs go to temporary files (no pipe deadlocks),
-/// the environment is exactly what the test gives (plus PATH), stdin is a file or empty.
+/// the environment is exactly what the test gives (plus PATH), stdin is a file or empty;
+/// started with `posix_spawn` (``Spawn``), every signal unblocked, no inherited descriptor.
 public enum CommandRunner {
     /// Runs `executable` with `arguments` and waits for it.
     public static func run(
@@ -30,26 +31,10 @@ public enum CommandRunner {
         FileManager.default.createFile(atPath: outPath, contents: nil)
         FileManager.default.createFile(atPath: errPath, contents: nil)
         FileManager.default.createFile(atPath: inPath, contents: Data(stdin ?? []))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
         var env = environment
         if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let inHandle = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        process.standardInput = inHandle
-        try withUnblockedSignals { try process.run() }
-        process.waitUntilExit()
-        try? outHandle.close()
-        try? errHandle.close()
-        try? inHandle.close()
-        var status = process.terminationStatus
-        if process.terminationReason == .uncaughtSignal { status += 128 }
+        // posix_spawn, not Foundation's Process (see ``Spawn``).
+        let status = try Spawn.run(executable, arguments, environment: env, stdin: inPath, stdout: outPath, stderr: errPath, directory: directory)
         let stdout = Array((try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data())
         let stderr = Array((try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data())
         return CommandResult(status: status, stdout: stdout, stderr: stderr)
@@ -97,10 +82,11 @@ public enum BuiltProducts {
     public static var runjob: String { directory + "/runjob" }
 }
 
-/// A program started in the background, with its outputs going to files.
+/// A program started in the background, with its outputs going to files (started with
+/// `posix_spawn`: see ``Spawn``).
 public final class BackgroundCommand: @unchecked Sendable {
     /// The process.
-    public let process: Process
+    public let process: SpawnedProcess
     private let scratch: TemporaryDirectory
 
     /// Starts `executable` with `arguments`; `blocked` signals start blocked in the child (as a
@@ -109,19 +95,14 @@ public final class BackgroundCommand: @unchecked Sendable {
         _ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil, blocked: [Int32] = []
     ) throws {
         scratch = try TemporaryDirectory(prefix: "runjob-bg")
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
         var env = environment
         if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         FileManager.default.createFile(atPath: scratch.file("stdout"), contents: nil)
         FileManager.default.createFile(atPath: scratch.file("stderr"), contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.file("stdout")))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.file("stderr")))
-        process.standardInput = FileHandle.nullDevice
-        try withUnblockedSignals(except: blocked) { try process.run() }
+        let pid = try Spawn.start(
+            executable, arguments, environment: env, stdin: "/dev/null", stdout: scratch.file("stdout"), stderr: scratch.file("stderr"),
+            directory: directory, blocked: blocked)
+        process = SpawnedProcess(pid: pid)
     }
 
     /// Standard output so far.
@@ -164,10 +145,7 @@ public final class BackgroundCommand: @unchecked Sendable {
     }
 
     /// Waits for the exit; the status (128 + n after signal n).
-    public func finish() -> Int32 {
-        process.waitUntilExit()
-        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-    }
+    public func finish() -> Int32 { process.waitUntilExit() }
 
     deinit {
         if process.isRunning { process.terminate() }
