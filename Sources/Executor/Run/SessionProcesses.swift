@@ -21,7 +21,7 @@ public enum SessionProcesses {
     /// optional resource that failed, counts as none): a new app restarts the session.
     public static func secretsDigest(for session: SessionSpec, plan: Plan, resourceIDs: [String: String] = [:]) -> String {
         var entries: [JSONValue] = [.string(plan.secrets.scopes["session:\(session.name)"] ?? "")]
-        for name in Set(session.outputs.map(\.resource)).sorted() {
+        for name in plan.resources.isEmpty ? [] : Set(session.outputs.map(\.resource)).sorted() {
             entries.append(.array([.string("resource"), .string(name), .string(resourceIDs[name] ?? "-")]))
         }
         for name in session.credentials {

@@ -326,7 +326,8 @@ final class SchemaReader {
             error(problem.code, problem.message, at: node, path: path, suggestion: problem.suggestion)
             return nil
         case .success(let (value, used)):
-            let outputs = value.outputs
+            // Resource outputs are rare: look for them only when a reference was one.
+            let outputs = used.contains(where: { $0.source.kind == .runtime }) ? value.outputs : []
             if !outputs.isEmpty {
                 guard secrets == .allowedWithOutputs else {
                     error(
@@ -339,8 +340,8 @@ final class SchemaReader {
                 let pathText = path.text
                 outputReferences += outputs.map { LocatedOutput(reference: $0, location: node.location, path: pathText) }
             }
-            references += used.filter { $0.source.kind != .runtime }
             for reference in used where reference.source.kind != .runtime {
+                references.append(reference)
                 noteReference(reference, at: node, path: path)
             }
             if value.containsSecret || used.contains(where: { !$0.isPlain }) {

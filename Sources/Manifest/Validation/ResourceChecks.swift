@@ -8,6 +8,7 @@ struct ResourceChecks {
     let root: YAMLNode
 
     func run(resources: [ResourceSpec], profiles: [CredentialProfileSpec], sessions: [SessionSpec]) {
+        guard !resources.isEmpty else { return }
         let located = reader.outputReferences
         let usedProfiles = Set(sessions.flatMap(\.credentials))
         var used = Set(sessions.flatMap { $0.outputs.map(\.resource) })
