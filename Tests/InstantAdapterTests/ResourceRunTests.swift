@@ -111,25 +111,6 @@ extension Array where Element == RunEvent {
     }
 }
 
-/// Every regular file under `path` whose content contains `needle`.
-private func files(under path: String, containing needle: String) -> [String] {
-    guard let walker = FileManager.default.enumerator(atPath: path) else { return [] }
-    var found: [String] = []
-    while let relative = walker.nextObject() as? String {
-        let full = path + "/" + relative
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
-            let data = FileManager.default.contents(atPath: full), String(decoding: data, as: UTF8.self).contains(needle)
-        else { continue }
-        found.append(full)
-    }
-    return found.sorted()
-}
-
-private func mode(_ path: String) -> Int? {
-    (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int
-}
-
 @Suite("Resources in whole runs: the Instant adapter on the local provider", .serialized)
 struct ResourceRunTests {
     @Test("apply creates one app and hands it over; the token is only in the 0600 env file and record; re-apply creates nothing; destroy deletes the app, then the instance")
@@ -146,7 +127,7 @@ struct ResourceRunTests {
         let watcher = Task { () -> Set<String> in
             var seen = Set<String>()
             while !done.withLock({ $0 }) {
-                seen.insert(everyArgv())
+                seen.insert(ProcessScan.everyArgv())
                 await Task.yield()
             }
             return seen
@@ -162,11 +143,11 @@ struct ResourceRunTests {
         let instance = try #require(try await rig.instances().first)
         #expect(instance.labels[InstanceLabel.resource("db")] == app.id)
         let home = try #require(instance.home)
-        #expect(read(home + "/names.txt") == "INSTANT_ADMIN_TOKEN\nINSTANT_APP_ID\n")
-        let holders = files(under: rig.folder.path, containing: app.adminToken)
+        #expect(FileScan.text(home + "/names.txt") == "INSTANT_ADMIN_TOKEN\nINSTANT_APP_ID\n")
+        let holders = FileScan.files(under: rig.folder.path, containing: app.adminToken)
         #expect(holders.contains(home + "/.runjob/resources/db.json"))
         #expect(holders.count == 2, "the record and the session's env file: \(holders)")
-        for file in holders { #expect(mode(file) == 0o600, "\(file)") }
+        for file in holders { #expect(FileScan.mode(file) == 0o600, "\(file)") }
         let canary = Canary(value: app.adminToken)
         #expect(canary.leaks(in: first.text).isEmpty, "the admin token leaked into events")
         #expect(canary.leaks(in: argv).isEmpty, "the admin token showed in a process's argv")
@@ -197,7 +178,7 @@ struct ResourceRunTests {
         #expect(optional.events.finished?.optionalFailed == [.resource("db")])
         #expect(optional.text.contains("\"optional_failed\":[\"resource:db\"]"))
         let home = try #require(try await rig.instances().first?.home)
-        #expect(read(home + "/names.txt") == "", "the session ran without the variables")
+        #expect(FileScan.text(home + "/names.txt") == "", "the session ran without the variables")
         #expect(try await rig.instances().first?.labels[InstanceLabel.resource("db")] == nil)
         _ = try await rig.destroy(try rig.plan("optional: true"))
 
@@ -253,7 +234,7 @@ struct ResourceRunTests {
         #expect(await rig.instant.allApps.map(\.id) == [app.id], "the same app, no second one")
         let instance = try #require(try await rig.instances().first)
         #expect(instance.labels[InstanceLabel.resource("db")] == app.id)
-        #expect(read(try #require(instance.home) + "/second.txt") == "1\n")
+        #expect(FileScan.text(try #require(instance.home) + "/second.txt") == "1\n")
     }
 
     /// A plan from whole manifest text (the rig's registry and environment).
@@ -278,9 +259,9 @@ struct ResourceRunTests {
         let instance = try #require(try await rig.instances().first)
         #expect(instance.labels[InstanceLabel.resource("db")] == fresh.id, "the label follows the new app")
         let home = try #require(instance.home)
-        #expect(read(home + "/.runjob/resources/db.json")?.contains(fresh.id) == true)
+        #expect(FileScan.text(home + "/.runjob/resources/db.json")?.contains(fresh.id) == true)
         #expect(again.events.step("start:check")?.data.contains { $0.key == "reason" } == true, "the session restarts with the new app: \(again.text)")
-        #expect(files(under: home, containing: fresh.adminToken).contains { !$0.hasSuffix("db.json") }, "its env file has the new token")
+        #expect(FileScan.files(under: home, containing: fresh.adminToken).contains { !$0.hasSuffix("db.json") }, "its env file has the new token")
         let third = try await rig.apply(plan, wait: false)
         #expect(third.events.step("start:check")?.data.contains { $0.key == "unchanged" } == true, "\(third.text)")
         let deleted = try await rig.destroy(plan)
@@ -305,7 +286,7 @@ struct ResourceRunTests {
         let instance = try #require(try await rig.instances().first)
         #expect(instance.labels[InstanceLabel.resource("db")] == app.id)
         #expect(later.events.step("start:check")?.data.contains { $0.key == "reason" } == true, "restarted: \(later.text)")
-        #expect(files(under: try #require(instance.home), containing: app.adminToken).count == 2, "the record and the session's env file")
+        #expect(FileScan.files(under: try #require(instance.home), containing: app.adminToken).count == 2, "the record and the session's env file")
         // Now the service is down for a moment: the optional step fails, the running session is not touched.
         await rig.instant.inject(EmulatorFault(route: "GET /dash/apps/ephemeral/{id}", kind: .status, status: 503))
         let blip = try await rig.apply(plan, wait: false)
@@ -383,7 +364,7 @@ struct ResourceRunTests {
         let record = try #require(instance.home) + "/.runjob/resources/db.json"
         let app = try #require(await rig.instant.liveApps.first)
         // An agent rewrites the record: every output listed as plain.
-        let original = try #require(read(record))
+        let original = try #require(FileScan.text(record))
         try original.replacingOccurrences(of: #""plain":["#, with: #""plain":["admin_token","#).write(toFile: record, atomically: true, encoding: .utf8)
         let status = try await DeploymentStatus.collect(plan: plan, workspace: "default", runtime: try rig.runtime(plan))
         #expect(status.resources.first?.outputs["admin_token"] == nil, "the adapter says it is secret")
@@ -503,14 +484,3 @@ struct ResourceRunTests {
     }
 }
 
-/// Every process's argv on this machine, one per line.
-private func everyArgv() -> String {
-    let entries = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { $0.allSatisfy(\.isNumber) }
-    return entries.compactMap { FileManager.default.contents(atPath: "/proc/\($0)/cmdline") }
-        .map { String(decoding: $0.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self) }.joined(separator: "\n")
-}
-
-/// The text of a file, or `nil`.
-private func read(_ path: String) -> String? {
-    FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
-}

@@ -71,14 +71,10 @@ extension Array where Element == RunEvent {
 }
 
 /// The text of a file, or `nil`.
-func read(_ path: String) -> String? {
-    FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
-}
+func read(_ path: String) -> String? { FileScan.text(path) }
 
 /// The POSIX mode bits of a file.
-func mode(_ path: String) -> Int? {
-    (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int
-}
+func mode(_ path: String) -> Int? { FileScan.mode(path) }
 
 /// Runs `body` with a fresh rig and always tears it down (instances, processes, folder).
 func withRig(_ body: (LocalRig) async throws -> Void) async throws {

@@ -90,9 +90,7 @@ func storedLogin(_ home: TemporaryDirectory) throws -> JSONValue {
 
 /// The text of every process's argv on this machine, for canary scans.
 func everyProcessArgv() -> String {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.filter { $0.allSatisfy(\.isNumber) }.compactMap { FileManager.default.contents(atPath: "/proc/\($0)/cmdline") }
-        .map { String(decoding: $0.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self) }.joined(separator: "\n")
+    ProcessScan.everyArgv()
 }
 
 @Suite("runjob auth claude and ${auth:claude}, end to end against the OAuth and Morph emulators", .serialized)

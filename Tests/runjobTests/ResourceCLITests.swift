@@ -22,31 +22,13 @@ struct InstantServer {
     func stop() { process.stop() }
 }
 
-/// Every regular file under `path` whose content contains `needle`.
-func files(under path: String, containing needle: String) -> [String] {
-    guard let walker = FileManager.default.enumerator(atPath: path) else { return [] }
-    var found: [String] = []
-    while let relative = walker.nextObject() as? String {
-        let full = path + "/" + relative
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
-            let data = FileManager.default.contents(atPath: full), String(decoding: data, as: UTF8.self).contains(needle)
-        else { continue }
-        found.append(full)
-    }
-    return found.sorted()
-}
-
 /// The argv of every process on this machine but two kinds: the Morph emulators (their argv
 /// holds the test's API key) and the emulated VM's exec shells that feed a payload (Morph's
 /// exec has no stdin, so `MorphProvider.feeding(inline:to:)` puts file contents, base64-encoded,
 /// in the command on the VM, `… | base64 -d | bash -c …`: a documented limit of Morph). Every
 /// other process, the VM's sessions and what they run included, is scanned.
 func processArgvExceptMorphPayloads() -> String {
-    let entries = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { $0.allSatisfy(\.isNumber) }
-    return entries.compactMap { entry -> String? in
-        guard let bytes = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
-        let words = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+    ProcessScan.argv().compactMap { words -> String? in
         if words.first?.hasSuffix("/morph-emulator") == true { return nil }
         let text = words.joined(separator: " ")
         return text.contains("| base64 -d | bash -c") ? nil : text
@@ -108,13 +90,13 @@ struct ResourceCLITests {
         // On the instance, the token is only in the session env files and the record, all 0600.
         let instance = try #require(try morph.instances().first)
         let sandbox = try #require(instance["sandbox_home"]?.stringValue)
-        let holders = files(under: sandbox, containing: token.value)
+        let holders = FileScan.files(under: sandbox, containing: token.value)
         #expect(holders.contains(sandbox + "/.runjob/resources/db.json"), "\(holders)")
         #expect(holders.count == 3, "the record and the two sessions' env files: \(holders)")
         for path in holders {
-            #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600, "\(path)")
+            #expect(FileScan.mode(path) == 0o600, "\(path)")
         }
-        #expect(files(under: home.path, containing: token.value).isEmpty, "nothing on the machine running runjob keeps the token")
+        #expect(FileScan.files(under: home.path, containing: token.value).isEmpty, "nothing on the machine running runjob keeps the token")
         #expect(instance["metadata"]?["runjob.resource.db"]?.stringValue == appID, "\(instance)")
 
         for output in ["text", "json", "markdown"] {

@@ -35,15 +35,19 @@ public struct ProviderDescriptor: Sendable {
 }
 
 /// What a provider factory gets.
-public struct ProviderContext: Sendable {
-    /// The options of the manifest's `provider:` block (validated against the adapter's schema).
+public typealias ProviderContext = AdapterContext
+
+/// What an adapter factory gets (providers and resources).
+public struct AdapterContext: Sendable {
+    /// The adapter's options from the manifest (a `provider:` block, a `resources:` entry),
+    /// validated against its schema.
     public var options: AdapterOptions
     /// The environment of the process (where the state folder is, API endpoints).
     public var environment: [String: String]
     /// A quick read-only look (`plan`, `status`, `logs` without `--follow`): give up on an
     /// unreachable API after seconds rather than retrying for minutes.
     public var preview: Bool
-    /// The provider's child logger (`runjob.<kind>`): log each API request at `debug`
+    /// The adapter's child logger (`runjob.<kind>`): log each API request at `debug`
     /// (method, route, status, duration), never a header or a body.
     public var logger: Logger
 

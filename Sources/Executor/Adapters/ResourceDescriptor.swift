@@ -1,5 +1,3 @@
-import Logging
-
 /// One output a resource adapter declares (`app_id`, `admin_token`): what
 /// `${resource:NAME.OUTPUT}` may name, and whether its value is secret.
 public struct ResourceOutputField: Sendable, Equatable {
@@ -49,22 +47,6 @@ public struct ResourceDescriptor: Sendable {
     public func output(_ name: String) -> ResourceOutputField? { outputs.first { $0.name == name } }
 }
 
-/// What a resource factory gets.
-public struct ResourceContext: Sendable {
-    /// The resource's options (validated against the adapter's schema).
-    public var options: AdapterOptions
-    /// The environment of the process (API endpoints).
-    public var environment: [String: String]
-    /// A quick read-only look (`status`): give up on an unreachable API after seconds.
-    public var preview: Bool
-    /// The adapter's child logger (`runjob.<kind>`): requests at `debug`, never a header or a body.
-    public var logger: Logger
-
-    /// Creates a context.
-    public init(options: AdapterOptions, environment: [String: String], preview: Bool = false, logger: Logger = .silent) {
-        self.options = options
-        self.environment = environment
-        self.preview = preview
-        self.logger = logger
-    }
-}
+/// What a resource factory gets: the resource's options, the environment, whether this is a
+/// quick look (`status`), its logger.
+public typealias ResourceContext = AdapterContext

@@ -46,6 +46,22 @@ extension CredentialProfileSpec {
     }
 }
 
+/// Which resource outputs the steps of each machine use: its sessions' env and prompt, and
+/// the files of the profiles those sessions install. The one rule for the planner's step
+/// dependencies, validation's "unused resource" and the engine's labels.
+public enum ResourceUse {
+    /// The output references per machine name.
+    public static func byMachine(sessions: [SessionSpec], profiles: [CredentialProfileSpec]) -> [String: [OutputReference]] {
+        let files = Dictionary(profiles.map { ($0.name, $0.outputs) }, uniquingKeysWith: { first, _ in first })
+        var used: [String: [OutputReference]] = [:]
+        for session in sessions {
+            let references = session.outputs + session.credentials.flatMap { files[$0] ?? [] }
+            if !references.isEmpty { used[session.machine, default: []] += references }
+        }
+        return used
+    }
+}
+
 extension Plan {
     /// What a credentials record compares: the profile's secrets digest and, when its files use
     /// resource outputs, those resources' ids (a new app re-installs the file).
@@ -56,24 +72,12 @@ extension Plan {
         return SHA256Hex.digest(([secrets] + used.map { "\($0)=\(resourceIDs[$0] ?? "-")" }).joined(separator: "\n"))
     }
 
-    /// The ids of the resources an instance is labelled with, by resource name.
-    public static func resourceIDs(labels: [String: String]) -> [String: String] {
-        var ids: [String: String] = [:]
-        for (key, value) in labels where key.hasPrefix(InstanceLabel.resourcePrefix) { ids[String(key.dropFirst(InstanceLabel.resourcePrefix.count))] = value }
-        return ids
-    }
-
     /// The names of the resources the steps on `machine` use (its sessions, and the profiles
     /// installed there), in declaration order.
     public func resources(usedOn machine: String) -> [String] {
         guard !resources.isEmpty else { return [] }
-        var used = Set<String>()
-        for session in sessions where session.machine == machine {
-            for reference in session.outputs { used.insert(reference.resource) }
-            for name in session.credentials {
-                for reference in credentialProfile(name)?.outputs ?? [] { used.insert(reference.resource) }
-            }
-        }
+        let used = Set(
+            (ResourceUse.byMachine(sessions: sessions.filter { $0.machine == machine }, profiles: credentials)[machine] ?? []).map(\.resource))
         return resources.map(\.name).filter(used.contains)
     }
 

@@ -71,6 +71,13 @@ public enum InstanceLabel {
 
     /// The label naming the resource `name` an instance uses.
     public static func resource(_ name: String) -> String { resourcePrefix + name }
+
+    /// The resources `labels` name: resource name → id.
+    public static func resources(in labels: [String: String]) -> [String: String] {
+        var ids: [String: String] = [:]
+        for (key, value) in labels where key.hasPrefix(resourcePrefix) { ids[String(key.dropFirst(resourcePrefix.count))] = value }
+        return ids
+    }
 }
 
 /// What a provider needs to boot one machine.

@@ -31,13 +31,13 @@ extension Deployment {
                 for step in plan.steps where step.machine == entry.machine {
                     switch step.action {
                     case .credentials(let profile):
-                        if let state, state.credentials[profile.name] != plan.credentialsDigest(profile, resourceIDs: Plan.resourceIDs(labels: instance.labels)) {
+                        if let state, state.credentials[profile.name] != plan.credentialsDigest(profile, resourceIDs: InstanceLabel.resources(in: instance.labels)) {
                             updates.append("credentials \(profile.name) on \(entry.machine)")
                         }
                     case .start(let session):
                         let decision = SessionDecision.decide(
                             session, process: SessionProcesses.processName(for: session, agents: agents),
-                            secrets: SessionProcesses.secretsDigest(for: session, plan: plan, resourceIDs: Plan.resourceIDs(labels: instance.labels)),
+                            secrets: SessionProcesses.secretsDigest(for: session, plan: plan, resourceIDs: InstanceLabel.resources(in: instance.labels)),
                             state: state, processes: processes[instance.id],
                             rerun: rerun.contains(session.name))
                         switch decision {

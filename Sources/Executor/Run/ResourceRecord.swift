@@ -29,6 +29,12 @@ public enum ResourceRecord {
         return FileWrite(path: path(home: home, resource: spec.name), mode: .ownerOnly, content: Array(document.compactText.utf8))
     }
 
+    /// The record of `resource` on `instance` (whose home is `home`): `nil` when there is none
+    /// or it is not a record; throws when it cannot be read.
+    public static func read(_ resource: String, on instance: String, home: String, provider: any VMProvider) async throws -> Content? {
+        try await provider.readFile(instance, path: path(home: home, resource: resource)).flatMap(parse)
+    }
+
     /// Parses a record; `nil` when it is not one. Every output not listed as `plain` is secret
     /// (a record missing the list hides everything rather than showing a token).
     public static func parse(_ bytes: [UInt8]) -> Content? {

@@ -150,7 +150,7 @@ public final class RunEngine: Sendable {
         }
         warnAboutUndeclaredResources(deployment)
         protectedIDs.withLock { ids in
-            for instance in deployment.existingInstances { ids.formUnion(Plan.resourceIDs(labels: instance.labels).values) }
+            for instance in deployment.existingInstances { ids.formUnion(InstanceLabel.resources(in: instance.labels).values) }
         }
         for abandoned in deployment.abandoned {
             do {
@@ -222,8 +222,7 @@ public final class RunEngine: Sendable {
         let declared = Set(plan.resources.map(\.name))
         var said = Set<String>()
         for instance in deployment.existingInstances {
-            for (label, id) in instance.labels.sorted(by: { $0.key < $1.key }) where label.hasPrefix(InstanceLabel.resourcePrefix) {
-                let name = String(label.dropFirst(InstanceLabel.resourcePrefix.count))
+            for (name, id) in InstanceLabel.resources(in: instance.labels).sorted(by: { $0.key < $1.key }) {
                 guard !declared.contains(name), said.insert(name + "=" + id).inserted else { continue }
                 log(
                     .warning,
@@ -288,15 +287,7 @@ public final class RunEngine: Sendable {
     /// replacements are in use now).
     private func deleteReplacedResources(_ state: RunState) async {
         for (name, old) in await state.replaced().sorted(by: { $0.key < $1.key }) {
-            let values = old.values
-            guard let adapter = runtime.resources[name], plan.resource(name)?.keep != true else { continue }
-            do {
-                _ = try await adapter.delete(values)
-                log(.info, "resource \(name): deleted \(values.id), made for the old config", step: .resource(name))
-            } catch {
-                let failure = describe(error)
-                log(.warning, "resource \(name): could not delete \(values.id), made for the old config (\(failure.code): \(failure.message)); delete it at the service", step: .resource(name))
-            }
+            await deleteResource(name, old.values, why: "made for the old config")
         }
     }
 
@@ -307,22 +298,12 @@ public final class RunEngine: Sendable {
         for name in await state.created().sorted() {
             var keptBy: String?
             for machine in plan.machines(using: name) where await state.isReused(machine) { keptBy = machine }
-            guard keptBy == nil, plan.resource(name)?.keep != true, let adapter = runtime.resources[name],
-                let values = await state.resourceOutputs().resources[name], !protectedResourceIDs.contains(values.id)
-            else { continue }
-            do {
-                _ = try await adapter.delete(values)
-                log(.info, "resource \(name): deleted \(values.id), which this run created and no instance uses", step: .resource(name))
-            } catch {
-                let failure = describe(error)
-                log(.warning, "resource \(name): could not delete \(values.id) (\(failure.code): \(failure.message)); delete it at the service", step: .resource(name))
-            }
+            guard keptBy == nil, let values = await state.resourceOutputs().resources[name], !protectedResourceIDs.contains(values.id) else { continue }
+            await deleteResource(name, values, why: "which this run created and no instance uses")
         }
         // A resource made for the old config goes too once no instance holds it any more
         // (its instance was replaced); while its instance is there, it stays with it.
-        for (name, old) in await state.replaced().sorted(by: { $0.key < $1.key }) {
-            guard let adapter = runtime.resources[name] else { continue }
-            if plan.resource(name)?.keep == true { continue }
+        for (name, old) in await state.replaced().sorted(by: { $0.key < $1.key }) where plan.resource(name)?.keep != true {
             let holder: Instance?
             do {
                 holder = try await runtime.provider.get(old.instance)
@@ -334,13 +315,20 @@ public final class RunEngine: Sendable {
                 log(.info, "resource \(name): \(old.values.id), made for the old config, stays with \(old.instance)", step: .resource(name))
                 continue
             }
-            do {
-                _ = try await adapter.delete(old.values)
-                log(.info, "resource \(name): deleted \(old.values.id), made for the old config (its instance was replaced)", step: .resource(name))
-            } catch {
-                let failure = describe(error)
-                log(.warning, "resource \(name): could not delete \(old.values.id) (\(failure.code): \(failure.message)); delete it at the service", step: .resource(name))
-            }
+            await deleteResource(name, old.values, why: "made for the old config (its instance was replaced)")
+        }
+    }
+
+    /// Deletes one resource the run no longer needs (never a `keep: true` one), saying so;
+    /// a failure is a warning: the run's outcome stays as it is.
+    private func deleteResource(_ name: String, _ values: ResourceValues, why: String) async {
+        guard plan.resource(name)?.keep != true, let adapter = runtime.resources[name] else { return }
+        do {
+            _ = try await adapter.delete(values)
+            log(.info, "resource \(name): deleted \(values.id), \(why)", step: .resource(name))
+        } catch {
+            let failure = describe(error)
+            log(.warning, "resource \(name): could not delete \(values.id), \(why) (\(failure.code): \(failure.message)); delete it at the service", step: .resource(name))
         }
     }
 

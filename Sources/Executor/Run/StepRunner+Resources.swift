@@ -135,9 +135,9 @@ extension StepRunner {
         guard instance.status == .ready else { return nil }
         var home = instance.home ?? deployment.states[instance.id]?.home
         if home == nil { home = try await InstanceState.read(from: runtime.provider, instance: instance.id).home }
-        guard let home, let bytes = try await runtime.provider.readFile(instance.id, path: ResourceRecord.path(home: home, resource: spec.name)),
-            let content = ResourceRecord.parse(bytes)
-        else { return nil }
+        guard let home, let content = try await ResourceRecord.read(spec.name, on: instance.id, home: home, provider: runtime.provider) else {
+            return nil
+        }
         for secret in content.values.keepingPlain(only: plain).secrets(resource: spec.name) { redactor.add(secret) }
         return content
     }
@@ -146,7 +146,7 @@ extension StepRunner {
     /// resource this run has none of (an optional one that failed just now), the id the
     /// instance is labelled with, so a passing failure does not restart healthy sessions.
     func resourceIDs(on machine: String) async -> [String: String] {
-        let labelled = deployment.instance(for: machine).map { Plan.resourceIDs(labels: $0.labels) } ?? [:]
+        let labelled = deployment.instance(for: machine).map { InstanceLabel.resources(in: $0.labels) } ?? [:]
         return labelled.merging(await state.resourceOutputs().ids) { $1 }
     }
 

@@ -39,8 +39,8 @@ extension Teardown {
         var found: [String: FoundResource] = [:]
         var order: [String] = []
         for listed in instances {
-            let labels = listed.labels.filter { $0.key.hasPrefix(InstanceLabel.resourcePrefix) }.sorted { $0.key < $1.key }
-            guard !labels.isEmpty else { continue }
+            let labelled = InstanceLabel.resources(in: listed.labels).sorted { $0.key < $1.key }
+            guard !labelled.isEmpty else { continue }
             var instance = listed
             if makeReady, instance.status == .stopped || instance.status == .booting, let ready = try? await provider.makeReady(instance) {
                 instance = ready
@@ -49,17 +49,14 @@ extension Teardown {
             if home == nil, instance.status == .ready {
                 home = (try? await InstanceState.read(from: provider, instance: instance.id))?.home
             }
-            for (label, id) in labels {
-                let name = String(label.dropFirst(InstanceLabel.resourcePrefix.count))
+            for (name, id) in labelled {
                 let key = name + "\u{0}" + id
                 if found[key]?.values != nil { continue }
                 var content: ResourceRecord.Content?
                 var absent = false
                 if let home, instance.status == .ready {
                     do {
-                        if let bytes = try await provider.readFile(instance.id, path: ResourceRecord.path(home: home, resource: name)),
-                            let parsed = ResourceRecord.parse(bytes), parsed.values.id == id
-                        {
+                        if let parsed = try await ResourceRecord.read(name, on: instance.id, home: home, provider: provider), parsed.values.id == id {
                             content = parsed
                         } else {
                             absent = true
@@ -85,7 +82,7 @@ extension Teardown {
     public static func resourceSecrets(
         plan: Plan, instances: [Instance], provider: any VMProvider, adapters: [String: any ResourceProvider]
     ) async -> [Secret] {
-        guard instances.contains(where: { $0.labels.keys.contains { $0.hasPrefix(InstanceLabel.resourcePrefix) } }) else { return [] }
+        guard instances.contains(where: { !InstanceLabel.resources(in: $0.labels).isEmpty }) else { return [] }
         return await resources(of: instances, provider: provider, adapters: adapters).flatMap { $0.values?.secrets(resource: $0.name) ?? [] }
     }
 

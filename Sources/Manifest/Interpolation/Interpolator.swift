@@ -143,8 +143,7 @@ struct Interpolator {
     /// `${auth:LOGIN}` or `${auth:LOGIN.VALUE}`: a value of a stored login, always secret.
     private func resolveAuth(_ body: String, isPlain: Bool) -> Result<(InterpolatedString.Part, Reference), Problem> {
         let names = logins.descriptors.map(\.name)
-        let loginName = String(body.prefix { $0 != "." })
-        let valueName = body.count > loginName.count ? String(body.dropFirst(loginName.count + 1)) : ""
+        let (loginName, valueName) = Self.splitDotted(body)
         guard let descriptor = logins.descriptor(loginName) else {
             return .failure(
                 Problem(
@@ -189,8 +188,7 @@ struct Interpolator {
     /// secret when its adapter says so.
     private func resolveResource(_ body: String, isPlain: Bool) -> Result<(InterpolatedString.Part, Reference), Problem> {
         let names = resources.names
-        let name = String(body.prefix { $0 != "." })
-        let output = body.count > name.count ? String(body.dropFirst(name.count + 1)) : ""
+        let (name, output) = Self.splitDotted(body)
         guard let entry = resources.entry(name) else {
             return .failure(
                 Problem(
@@ -281,6 +279,13 @@ struct Interpolator {
         Problem(
             code: ErrorCode.Manifest.fileTooLarge,
             message: "the file `\(path)` is \(size) bytes; `${file:…}` reads at most \(Self.maxFileBytes) bytes")
+    }
+
+    /// `NAME.PART` as its two parts (`PART` empty without a dot): `${auth:claude.access_token}`,
+    /// `${resource:db.admin_token}`.
+    private static func splitDotted(_ body: String) -> (name: String, part: String) {
+        let name = String(body.prefix { $0 != "." })
+        return (name, body.count > name.count ? String(body.dropFirst(name.count + 1)) : "")
     }
 
     static func isEnvName(_ name: String) -> Bool {

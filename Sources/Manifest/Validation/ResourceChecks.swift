@@ -10,11 +10,7 @@ struct ResourceChecks {
     func run(resources: [ResourceSpec], profiles: [CredentialProfileSpec], sessions: [SessionSpec]) {
         guard !resources.isEmpty else { return }
         let located = reader.outputReferences
-        let usedProfiles = Set(sessions.flatMap(\.credentials))
-        var used = Set(sessions.flatMap { $0.outputs.map(\.resource) })
-        for profile in profiles where usedProfiles.contains(profile.name) {
-            used.formUnion(profile.outputs.map(\.resource))
-        }
+        let used = Set(ResourceUse.byMachine(sessions: sessions, profiles: profiles).values.joined().map(\.resource))
         for resource in resources where !used.contains(resource.name) {
             guard let node = root["resources"]?[resource.name] else { continue }
             reader.warning(

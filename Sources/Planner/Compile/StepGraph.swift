@@ -139,16 +139,11 @@ private struct StepRecords {
         dependencies.reserveCapacity(records.capacity)
         // Resources come first: a boot labels its instance with the resources it uses.
         // A resource nothing uses gets no step (validation warns): nothing would record it.
+        let usedOnMachine = manifest.resources.isEmpty ? [:] : ResourceUse.byMachine(sessions: sessions, profiles: manifest.credentials)
+        let used = Set(usedOnMachine.values.joined().map(\.resource))
         var resourceStep: [String: Int] = [:]
-        if !manifest.resources.isEmpty {
-            let profiles = Dictionary(manifest.credentials.map { ($0.name, $0.outputs) }, uniquingKeysWith: { first, _ in first })
-            var used = Set<String>()
-            for session in sessions {
-                for reference in session.outputs + session.credentials.flatMap({ profiles[$0] ?? [] }) { used.insert(reference.resource) }
-            }
-            for (index, resource) in manifest.resources.enumerated() where used.contains(resource.name) {
-                resourceStep[resource.name] = add(.resource(index), [])
-            }
+        for (index, resource) in manifest.resources.enumerated() where used.contains(resource.name) {
+            resourceStep[resource.name] = add(.resource(index), [])
         }
         func resourceSteps(_ references: [OutputReference]) -> [Int] {
             var steps: [Int] = []
@@ -156,13 +151,6 @@ private struct StepRecords {
                 if let step = resourceStep[reference.resource], !steps.contains(step) { steps.append(step) }
             }
             return steps
-        }
-        var usedOnMachine: [String: [OutputReference]] = [:]
-        if !resourceStep.isEmpty {
-            let profiles = Dictionary(manifest.credentials.map { ($0.name, $0.outputs) }, uniquingKeysWith: { first, _ in first })
-            for session in sessions {
-                usedOnMachine[session.machine, default: []] += session.outputs + session.credentials.flatMap { profiles[$0] ?? [] }
-            }
         }
         var machineIndex: [String: Int] = [:]
         var boot: [Int] = []

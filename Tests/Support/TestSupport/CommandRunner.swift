@@ -155,6 +155,19 @@ public final class BackgroundCommand: @unchecked Sendable {
 
 /// Looks for processes on this machine.
 public enum ProcessScan {
+    /// Every process's argv (its words), as `/proc` shows it now.
+    public static func argv() -> [[String]] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.filter { $0.allSatisfy(\.isNumber) }.compactMap { FileManager.default.contents(atPath: "/proc/\($0)/cmdline") }.map { bytes in
+            bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        }
+    }
+
+    /// Every process's argv, words joined by spaces, one process per line (for canary scans).
+    public static func everyArgv() -> String {
+        argv().map { $0.joined(separator: " ") }.joined(separator: "\n")
+    }
+
     /// Pids whose environment contains `entry` (e.g. `RUNJOB_INSTANCE=local-abc`), excluding zombies.
     public static func pids(withEnvironment entry: String) -> [Int32] {
         let target = Array(entry.utf8)
