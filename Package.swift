@@ -16,6 +16,7 @@ let adapters: [(folder: String, target: String)] = [
     ("Command", "CommandAdapter"),
     ("ClaudeAuth", "ClaudeAuthAdapter"),
     ("Instant", "InstantAdapter"),
+    ("SSH", "SSHAdapter"),
 ]
 
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
@@ -111,6 +112,7 @@ let adapterDependencies: [String: [Target.Dependency]] = [
     "MorphAdapter": [httpClient],
     "ClaudeAuthAdapter": [crypto, httpClient],
     "InstantAdapter": [httpClient],
+    "SSHAdapter": [.target(name: "LocalAdapter")],
 ]
 
 /// Test targets of adapters that run whole plans (they need the manifest, planner and other adapters).
@@ -123,6 +125,7 @@ let adapterTestDependencies: [String: [Target.Dependency]] = [
     "InstantAdapter": ["MorphEmulator", "LocalAdapter", "Manifest", "Planner", "ShellAdapter", "CommandAdapter"],
     "CodexAdapter": ["LocalAdapter", "ShellAdapter", "Manifest", "Planner"],
     "PM2Adapter": ["LocalAdapter", "Manifest", "Planner", "CommandAdapter"],
+    "SSHAdapter": ["LocalAdapter", "Manifest", "Planner", "ShellAdapter", "CommandAdapter"],
 ]
 
 for adapter in adapters {

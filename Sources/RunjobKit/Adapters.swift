@@ -9,6 +9,7 @@
 @_exported import MorphAdapter
 @_exported import PM2Adapter
 @_exported import Planner
+@_exported import SSHAdapter
 @_exported import ShellAdapter
 
 /// The one list of every adapter: adding an adapter is its folder under
@@ -16,7 +17,7 @@
 public enum Adapters {
     /// Every adapter's declaration (options, outputs, factory), in help order.
     public static let registry = AdapterRegistry(
-        providers: [LocalProvider.descriptor, MorphProvider.descriptor],
+        providers: [LocalProvider.descriptor, MorphProvider.descriptor, SSHProvider.descriptor],
         processManagers: [ShellProcessManager.descriptor, PM2ProcessManager.descriptor],
         agents: [ClaudeCodeAgent.descriptor, CodexAgent.descriptor, CommandAgent.descriptor],
         logins: [ClaudeLoginSource.descriptor],

@@ -115,12 +115,29 @@ public struct Job: Sendable {
 
     /// Each machine's instance and each session's state in `workspace` (read-only).
     public func status(workspace: String = "default") async throws -> DeploymentStatus {
-        try await DeploymentStatus.collect(plan: plan, workspace: workspace, runtime: try runtime(preview: true))
+        let runtime = try runtime(preview: true)
+        return try await Self.releasing(runtime) { try await DeploymentStatus.collect(plan: plan, workspace: workspace, runtime: runtime) }
+    }
+
+    /// `body`'s result, after releasing the runtime's provider (however `body` ended).
+    static func releasing<T>(_ runtime: Runtime, _ body: () async throws -> T) async throws -> T {
+        do {
+            let value = try await body()
+            await runtime.provider.release()
+            return value
+        } catch {
+            await runtime.provider.release()
+            throw error
+        }
     }
 
     /// A session's whole `stream`, or its last `tail` lines, redacted (pieces of secrets at the cuts too).
     public func logs(session: String, stream: LogStream = .stdout, tail: Int? = nil, workspace: String = "default") async throws -> [UInt8] {
         let runtime = try runtime(preview: true)
+        return try await Self.releasing(runtime) { try await logs(session: session, stream: stream, tail: tail, workspace: workspace, runtime: runtime) }
+    }
+
+    private func logs(session: String, stream: LogStream, tail: Int?, workspace: String, runtime: Runtime) async throws -> [UInt8] {
         let redactor = redactor()
         for secret in runtime.secrets { redactor.add(secret) }
         let deployment = try await Deployment.discover(
@@ -149,6 +166,10 @@ public struct Job: Sendable {
     /// (`keep: true` ones stay); throws the first resource that could not be deleted, destroying nothing. The result per instance.
     public func destroy(workspace: String = "default", lockTimeout: Duration = .seconds(60)) async throws -> [Teardown.Result] {
         let runtime = try runtime()
+        return try await Self.releasing(runtime) { try await destroy(workspace: workspace, lockTimeout: lockTimeout, runtime: runtime) }
+    }
+
+    private func destroy(workspace: String, lockTimeout: Duration, runtime: Runtime) async throws -> [Teardown.Result] {
         let holder = LeaseHolder.current(run: RunClock.newRunID(), command: "destroy")
         let lease = try await runtime.locking.acquire(runtime.leaseKey(for: plan, workspace: workspace), holder: holder, timeout: lockTimeout) { _ in }
         defer { lease.release() }

@@ -34,6 +34,8 @@ package enum SessionLaunch {
         let q = ShellQuoting.quote
         var lines = [
             "rj=\(q(target.runjobDirectory)); n=\(q(name))",
+            // A provider that logs what runjob creates (the ssh provider's `home: user`) learns about this folder too.
+            "[ -z \"${\(FileInstallScript.fileLogVariable):-}\" ] || runjob_track_dirs \"$rj/locks\" || exit \(RemoteExitStatus.directoryFailed.code)",
             "mkdir -p -- \"$rj/locks\" || exit \(RemoteExitStatus.directoryFailed.code)",
             "if command -v flock >/dev/null 2>&1; then",
             "  exec 9>>\"$rj/locks/session-$n.lock\" || exit \(RemoteExitStatus.writeFailed.code)",

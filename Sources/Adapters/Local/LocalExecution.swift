@@ -16,8 +16,12 @@ import Subprocess
 ///
 /// If runjob itself is killed (kill -9), the child runs to its end undisturbed (its
 /// output is lost with the nameless files); destroy still finds it by its marker.
-struct LocalExecution: Sendable {
-    /// The bash script (`bash -c`).
+package struct LocalExecution: Sendable {
+    /// The program to run (an absolute path or a name looked up in `PATH`).
+    var program: String = "/bin/bash"
+    /// Its arguments; by default `-c` and ``script``.
+    var arguments: [String]?
+    /// The bash script (`bash -c`) when ``arguments`` is `nil`.
     var script: String
     /// `NAME=value` entries.
     var environment: [String]
@@ -28,11 +32,34 @@ struct LocalExecution: Sendable {
     /// Time between TERM and KILL on cancellation.
     var grace: Duration
     /// The instance folder, where an exec that leaves processes in its session notes its pid
-    /// (``LocalProcesses/noteLeftovers(of:folder:)``) so destroy finds them.
-    var instanceFolder: String
+    /// (``LocalProcesses/noteLeftovers(of:folder:)``) so destroy finds them; `nil`: not noted.
+    var instanceFolder: String?
+
+    /// A bash script run in a local instance.
+    init(script: String, environment: [String], scratchDirectory: String, outputLimit: Int, grace: Duration, instanceFolder: String?) {
+        self.script = script
+        self.environment = environment
+        self.scratchDirectory = scratchDirectory
+        self.outputLimit = outputLimit
+        self.grace = grace
+        self.instanceFolder = instanceFolder
+    }
+
+    /// Any program with `arguments`, run the same way (its own session, nameless files for
+    /// its input and output, stopped as a group on cancellation): the ssh provider's client.
+    package init(program: String, arguments: [String], environment: [String], scratchDirectory: String, outputLimit: Int, grace: Duration) {
+        self.program = program
+        self.arguments = arguments
+        self.script = ""
+        self.environment = environment
+        self.scratchDirectory = scratchDirectory
+        self.outputLimit = outputLimit
+        self.grace = grace
+        self.instanceFolder = nil
+    }
 
     /// What went wrong before or around the child (not: a child that exited non-zero).
-    enum Failure: Error {
+    package enum Failure: Error {
         /// A scratch file could not be made or read.
         case files(LocalFileError)
         /// Subprocess could not spawn bash.
@@ -41,8 +68,8 @@ struct LocalExecution: Sendable {
         case outputTooLarge(stream: String)
     }
 
-    /// Runs the script with `stdin` (or /dev/null) and waits for it.
-    func run(stdin: [UInt8]?) async throws -> ExecResult {
+    /// Runs the program with `stdin` (or /dev/null) and waits for it.
+    package func run(stdin: [UInt8]?) async throws -> ExecResult {
         try Task.checkCancellation()
         var descriptors: [Int32] = []
         defer { for descriptor in descriptors { close(descriptor) } }
@@ -73,12 +100,14 @@ struct LocalExecution: Sendable {
         }
 
         let control = LocalChildControl(grace: grace)
-        let child = Task { [script, environment] () throws -> TerminationStatus in
+        let executable: Executable = program.hasPrefix("/") ? .path(.init(program)) : .name(program)
+        let argv = arguments ?? ["-c", script]
+        let child = Task { [environment] () throws -> TerminationStatus in
             defer { control.ended() }
             var options = PlatformOptions()
             options.createSession = true
             let result = try await Subprocess.run(
-                .path("/bin/bash"), arguments: ["-c", script],
+                executable, arguments: .init(argv),
                 environment: .custom(environment.map { Array($0.utf8) + [0] }),  // strdup-ed by Subprocess: NUL-terminated
                 workingDirectory: nil, platformOptions: options,
                 input: .fileDescriptor(.init(rawValue: stdinFile), closeAfterSpawningProcess: false),
@@ -103,7 +132,7 @@ struct LocalExecution: Sendable {
         case .success(let value): status = value
         case .failure(let reason): throw Failure.spawn(reason)
         }
-        if let pid = control.pid { LocalProcesses.noteLeftovers(of: pid, folder: instanceFolder) }
+        if let pid = control.pid, let instanceFolder { LocalProcesses.noteLeftovers(of: pid, folder: instanceFolder) }
         let exitCode: Int32
         switch status {
         case .exited(let code): exitCode = Int32(truncatingIfNeeded: code)

@@ -3,9 +3,9 @@ import Foundation
 
 /// A file-system call that failed, said in words a user can act on (the path and
 /// the system's reason, never a Foundation error domain).
-struct LocalFileError: Error, Equatable, CustomStringConvertible {
+package struct LocalFileError: Error, Equatable, CustomStringConvertible {
     /// The sentence: `cannot create /x/runjob: /x is not a directory`.
-    var description: String
+    package var description: String
 
     /// `what: <reason for errno code>`.
     init(_ what: String, code: Int32) {

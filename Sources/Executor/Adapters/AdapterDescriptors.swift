@@ -16,6 +16,9 @@ public struct ProviderDescriptor: Sendable {
     /// a `cwd`, a machine `home`) would land outside the instance and survive destroy.
     /// Validation then refuses absolute paths. `false`: absolute paths are the instance's own.
     public var pathsStayInInstance: Bool
+    /// What `plan` should tell about these machines beyond their options (the ssh
+    /// provider's `home: user`: which files destroy removes); none by default.
+    public var planNotes: @Sendable (ProviderSpec, [MachineSpec]) -> [String]
     /// Makes the provider from the manifest's `provider:` block and this process's environment;
     /// throws a `ProviderError` saying why it cannot be used here.
     public var make: @Sendable (ProviderContext) throws -> MadeProvider
@@ -23,8 +26,10 @@ public struct ProviderDescriptor: Sendable {
     /// Declares a provider adapter.
     public init(
         kind: String, summary: String, providerOptions: OptionSchema, machineOptions: OptionSchema, pathsStayInInstance: Bool = false,
+        planNotes: @escaping @Sendable (ProviderSpec, [MachineSpec]) -> [String] = { _, _ in [] },
         make: @escaping @Sendable (ProviderContext) throws -> MadeProvider
     ) {
+        self.planNotes = planNotes
         self.kind = kind
         self.summary = summary
         self.providerOptions = providerOptions
@@ -50,13 +55,19 @@ public struct AdapterContext: Sendable {
     /// The adapter's child logger (`runjob.<kind>`): log each API request at `debug`
     /// (method, route, status, duration), never a header or a body.
     public var logger: Logger
+    /// The manifest's machines (a provider whose machines name existing hosts learns
+    /// where to look for instances from them); empty for resources.
+    public var machines: [MachineSpec]
 
     /// Creates a context; the logger writes nothing unless one is given.
-    public init(options: AdapterOptions, environment: [String: String], preview: Bool = false, logger: Logger = .silent) {
+    public init(
+        options: AdapterOptions, environment: [String: String], preview: Bool = false, logger: Logger = .silent, machines: [MachineSpec] = []
+    ) {
         self.options = options
         self.environment = environment
         self.preview = preview
         self.logger = logger
+        self.machines = machines
     }
 }
 
@@ -183,7 +194,9 @@ public struct AdapterRegistry: Sendable {
                 ErrorCode.Process.unsupported, "the `\(plan.processManager.kind)` process manager cannot run sessions in this build")
         }
         let made = try providerAdapter.make(
-            ProviderContext(options: plan.provider.options, environment: environment, preview: preview, logger: logger.child(plan.provider.kind)))
+            ProviderContext(
+                options: plan.provider.options, environment: environment, preview: preview, logger: logger.child(plan.provider.kind),
+                machines: plan.machines))
         let provider: any VMProvider = logger.logLevel <= .debug ? LoggedProvider(made.provider, logger: logger) : made.provider
         let manager = try managerAdapter.make(plan.processManager.options)
         var madeAgents: [String: any Agent] = [:]

@@ -46,12 +46,15 @@ public enum FileInstallScript {
             "payload=$(mktemp \"${TMPDIR:-/tmp}/runjob-payload.XXXXXX\") || fail \(writeFailed) 'cannot create a temporary file'",
             "cat >| \"$payload\" || fail \(writeFailed) 'cannot read the payload'",
             "r=$$.$RANDOM",
+            trackFunctions,
         ]
         var folders: [String] = []
         for folder in batch.directories.map(\.path) + all.map({ directoryOf($0.path) }) where !folders.contains(folder) { folders.append(folder) }
         if !folders.isEmpty {
             let described = ShellQuoting.quote("cannot create " + folders.joined(separator: ", "))
-            lines.append("mkdir -p -- \(folders.map(quoteTarget).joined(separator: " ")) || fail \(directoryFailed) \(described)")
+            let quoted = folders.map(quoteTarget).joined(separator: " ")
+            lines.append("[ -z \"${\(fileLogVariable):-}\" ] || runjob_track_dirs \(quoted) || fail \(directoryFailed) 'cannot record the new folders'")
+            lines.append("mkdir -p -- \(quoted) || fail \(directoryFailed) \(described)")
         }
         for directory in batch.directories {
             guard let mode = directory.mode else { continue }
@@ -101,6 +104,7 @@ public enum FileInstallScript {
             let target = quoteTarget(file.path)
             let cannot = ShellQuoting.quote("cannot write \(file.path)")
             return "[ ! -d \(target) ] || fail \(writeFailed) \(ShellQuoting.quote("\(file.path) is a directory"))\n"
+                + "[ -z \"${\(fileLogVariable):-}\" ] || runjob_track \(target) || fail \(writeFailed) \(ShellQuoting.quote("cannot record \(file.path)"))\n"
                 + "mv -f -- \"$t\(index)\" \(target) || fail \(writeFailed) \(cannot)"
         }
         for (index, file) in ordinary.enumerated() { lines.append(place(index, file)) }
@@ -127,6 +131,35 @@ public enum FileInstallScript {
         lines.append("exit 0")
         return (CommandSpec(.shell(lines.joined(separator: "\n")), label: batch.label), payload)
     }
+
+    /// The environment variable a provider sets to learn what a batch changes outside its
+    /// own folders (the ssh provider's `home: user`): the path of a log to which every batch
+    /// appends, NUL-terminated, `d:PATH` for each folder it creates, `f:PATH` for each file it
+    /// puts in place, and `b:NAME:PATH` when a file that was there before runjob is moved to
+    /// `backup/NAME` beside the log first (destroy puts it back). Unset: nothing is logged.
+    public static let fileLogVariable = "RUNJOB_FILE_LOG"
+
+    /// The bash functions behind ``fileLogVariable`` (defined in every batch, called only when it is set).
+    static let trackFunctions = """
+        runjob_track_dirs() {
+          local p
+          for p in "$@"; do
+            while [ -n "$p" ] && [ "$p" != / ] && [ ! -e "$p" ] && [ ! -L "$p" ]; do
+              printf 'd:%s\\0' "$p" >> "$\(fileLogVariable)" || return 1
+              p=${p%/*}
+            done
+          done
+        }
+        runjob_track() {
+          if [ -e "$1" ] || [ -L "$1" ]; then
+            grep -qzxF -- "f:$1" "$\(fileLogVariable)" 2>/dev/null && return 0
+            local b=${\(fileLogVariable)%/*}/backup n
+            mkdir -p -- "$b" && n=$(mktemp -u "$b/f.XXXXXXXX") && mv -- "$1" "$n" || return 1
+            printf 'b:%s:%s\\0' "${n##*/}" "$1" >> "$\(fileLogVariable)" || return 1
+          fi
+          printf 'f:%s\\0' "$1" >> "$\(fileLogVariable)"
+        }
+        """
 
     /// How much of a failed check's output comes back at most (its end).
     static let verifyOutputLimit = 2000

@@ -21,6 +21,10 @@ extension ErrorCode {
         public static let misconfigured = ErrorCode(rawValue: "provider.misconfigured")
         public static let destroyFailed = ErrorCode(rawValue: "provider.destroy_failed")
         public static let pathOutsideInstance = ErrorCode(rawValue: "provider.path_outside_instance")
+        /// The host's key is not the one known_hosts has for it (or, under `known_hosts: strict`, it has none).
+        public static let hostKeyMismatch = ErrorCode(rawValue: "provider.host_key_mismatch")
+        /// Another instance holds what this one needs alone (the account's home under the ssh provider's `home: user`).
+        public static let homeInUse = ErrorCode(rawValue: "provider.home_in_use")
     }
 
     /// Codes of process managers (`ProcessError`).

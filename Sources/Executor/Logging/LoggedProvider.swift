@@ -21,6 +21,9 @@ public struct LoggedProvider: VMProvider {
     /// The base provider's lease scope.
     public var leaseScope: String { base.leaseScope }
 
+    /// Closes the base provider.
+    public func release() async { await base.release() }
+
     /// Boots through the base provider, logging the outcome.
     public func boot(_ request: BootRequest) async throws -> Instance {
         try await logged("boot", instance: nil, detail: ["machine": .string(request.machine.name)]) {

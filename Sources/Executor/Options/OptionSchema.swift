@@ -23,8 +23,11 @@ public struct OptionSchema: Sendable {
     }
 
     /// This schema followed by `other`'s fields.
+    /// A field of `other` with the name of one of these replaces it (a provider gives a
+    /// common machine field its own meaning: the ssh provider's `home`).
     public func merging(_ other: OptionSchema) -> OptionSchema {
-        OptionSchema(fields + other.fields)
+        let replaced = Set(other.fields.map(\.name))
+        return OptionSchema(fields.filter { !replaced.contains($0.name) } + other.fields)
     }
 }
 

@@ -94,6 +94,11 @@ public protocol VMProvider: Sendable {
     /// What identifies where this provider keeps instances (the kind, and the folder or
     /// account): two runs with the same scope, name and workspace share one lease.
     var leaseScope: String { get }
+
+    /// Lets go of what the provider holds open for the whole run (the ssh provider's
+    /// shared connections); called once when the run, or the command, ends, Ctrl-C
+    /// included. Calls after it may open them again.
+    func release() async
 }
 
 extension VMProvider {
@@ -105,6 +110,9 @@ extension VMProvider {
 
     /// The kind alone by default.
     public var leaseScope: String { kind }
+
+    /// Nothing to let go of by default (HTTP clients are shared by the process).
+    public func release() async {}
 
     /// Providers whose instances are always ready return them as they are; any other
     /// state is `provider.wrong_state`.

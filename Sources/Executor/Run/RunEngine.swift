@@ -50,8 +50,11 @@ public final class RunEngine: Sendable {
     }
 
     /// Runs the plan to the end and says how it went.
+    /// The provider is released (``VMProvider/release()``) when the run ends, however it ends.
     public func run() async -> RunOutcome {
-        await LogContext.$run.withValue(options.runID) { await runLogged() }
+        let outcome = await LogContext.$run.withValue(options.runID) { await runLogged() }
+        await runtime.provider.release()
+        return outcome
     }
 
     private func runLogged() async -> RunOutcome {

@@ -112,6 +112,7 @@ struct ManifestBuilder {
 
     private func readMachines(providerKind: String?) -> (specs: [MachineSpec], declared: [DeclaredEntity]) {
         let machineSchema = schema.machine(providerKind: providerKind)
+        let providerOwned = Set((providerKind.flatMap { schema.registry.provider($0)?.machineOptions } ?? OptionSchema([])).fields.map(\.name))
         let single = root["machine"]
         let many = root["machines"]
         if let single, let many {
@@ -129,7 +130,7 @@ struct ManifestBuilder {
         if let single, many == nil {
             let name = ManifestSchema.defaultMachineName
             declared.append(DeclaredEntity(name: name, keyNode: single, node: single))
-            if let spec = readMachine(single, name: name, schema: machineSchema, path: YAMLPath.root.appending("machine")) { specs.append(spec) }
+            if let spec = readMachine(single, name: name, schema: machineSchema, providerOwned: providerOwned, path: YAMLPath.root.appending("machine")) { specs.append(spec) }
         }
         if let many {
             guard let pairs = reader.expectMapping(many, path: YAMLPath.root.appending("machines")) else { return (specs, declared) }
@@ -142,13 +143,15 @@ struct ManifestBuilder {
                 let path = YAMLPath.root.appending("machines").appending(pair.keyText)
                 guard reader.checkKey(pair.keyText, format: .name, at: pair.key, path: path) else { continue }
                 declared.append(DeclaredEntity(name: pair.keyText, keyNode: pair.key, node: pair.value))
-                if let spec = readMachine(pair.value, name: pair.keyText, schema: machineSchema, path: path) { specs.append(spec) }
+                if let spec = readMachine(pair.value, name: pair.keyText, schema: machineSchema, providerOwned: providerOwned, path: path) { specs.append(spec) }
             }
         }
         return (specs, declared)
     }
 
-    private func readMachine(_ node: YAMLNode, name: String, schema machineSchema: OptionSchema, path: YAMLPath) -> MachineSpec? {
+    private func readMachine(
+        _ node: YAMLNode, name: String, schema machineSchema: OptionSchema, providerOwned: Set<String>, path: YAMLPath
+    ) -> MachineSpec? {
         guard let options = reader.readObject(node, schema: machineSchema, path: path) else { return nil }
         var home: RemotePath?
         if let homePath = options.path("home") {
@@ -170,7 +173,8 @@ struct ManifestBuilder {
         if case .map(let entries)? = options["metadata"] { metadata = entries }
         var info = JSONValue.object([])
         if case .json(let value)? = options["info"] { info = value }
-        let common = Set(ManifestSchema.machineCommonFields.fields.map(\.name))
+        // A common field the provider declares itself (the ssh provider's `home`) is the provider's.
+        let common = Set(ManifestSchema.machineCommonFields.fields.map(\.name)).subtracting(providerOwned)
         let adapterOptions = AdapterOptions(options.values.filter { !common.contains($0.key) })
         return MachineSpec(name: name, home: home, metadata: metadata, info: info, options: adapterOptions)
     }

@@ -15,13 +15,15 @@ public struct PlanTextRenderer: Sendable {
         useColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 
-    /// The summary text, ending in a newline.
-    public func render(_ plan: Plan, changes: ChangeReport? = nil) -> String {
+    /// The summary text, ending in a newline; `notes` (the provider's ``ProviderDescriptor/planNotes``)
+    /// follow the header.
+    public func render(_ plan: Plan, changes: ChangeReport? = nil, notes: [String] = []) -> String {
         let summary = PlanSummary(plan)
         var lines: [String] = []
         lines.append(paint("Plan: \(plan.name)", "1") + " (\(plan.source))")
         lines.append("  provider \(plan.provider.kind) · process manager \(plan.processManager.kind)")
         lines.append("  config sha256:\(plan.configDigest.prefix(16))… · secrets \(plan.secrets.shortPrefix)…")
+        for note in notes { lines.append("  note: " + note) }
         if plan.secrets.isPartial {
             let missing = plan.secrets.unresolved.map(\.description).joined(separator: ", ")
             lines.append(paint("  partial: not set here: \(missing) (apply needs them)", "33"))

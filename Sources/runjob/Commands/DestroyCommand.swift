@@ -39,6 +39,7 @@ struct DestroyCommand: ParsableCommand {
         let plan = try CommandSupport.loadPlan(file)
         let redactor = Redactor(secrets: plan.allSecrets)
         let runtime = try CommandSupport.runtime(for: plan, redactor: redactor, log: log)
+        defer { AsyncBridge.run { await runtime.provider.release() } }
         let workspace = workspace.workspace
         let timeout = Duration.milliseconds(Int(lockTimeout * 1000))
         // The same lease as apply: a destroy never runs while an apply is booting into the workspace.

@@ -59,6 +59,7 @@ struct LogsCommand: ParsableCommand {
         }
         let redactor = Redactor(secrets: plan.allSecrets)
         let runtime = try CommandSupport.runtime(for: plan, redactor: redactor, preview: !follow, log: log)
+        defer { AsyncBridge.run { await runtime.provider.release() } }
         let names = session.map { [$0] } ?? plan.sessions.map(\.name)
         let workspace = workspace.workspace
         let tail = tail

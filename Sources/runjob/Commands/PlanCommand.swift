@@ -61,7 +61,9 @@ struct PlanCommand: ParsableCommand {
         try CommandSupport.checkSessions(rerun, in: plan, option: "--rerun")
         let changes = Self.changes(for: plan, workspace: workspace, rerun: rerun)
         switch output {
-        case .text: Console.out(PlanTextRenderer(useColor: Console.useColor(fileDescriptor: 1)).render(plan, changes: changes))
+        case .text:
+            let notes = Adapters.registry.provider(plan.provider.kind)?.planNotes(plan.provider, plan.machines) ?? []
+            Console.out(PlanTextRenderer(useColor: Console.useColor(fileDescriptor: 1)).render(plan, changes: changes, notes: notes))
         case .json: PlanJSONRenderer().write(plan, changes: changes) { Console.out($0) }
         case .markdown: Console.out(PlanMarkdownRenderer().render(plan, changes: changes))
         }
@@ -87,6 +89,7 @@ struct PlanCommand: ParsableCommand {
         } catch {
             return ChangeReport(workspace: workspace, unavailable: redactor.redact((error as? any RunjobError)?.message ?? "\(error)"))
         }
+        defer { AsyncBridge.run { await runtime.provider.release() } }
         return AsyncBridge.run {
             do {
                 let deployment = try await Deployment.discover(

@@ -28,6 +28,7 @@ struct StatusCommand: ParsableCommand {
         let plan = try CommandSupport.loadPlan(file)
         let redactor = Redactor(secrets: plan.allSecrets)
         let runtime = try CommandSupport.runtime(for: plan, redactor: redactor, preview: true, log: log)
+        defer { AsyncBridge.run { await runtime.provider.release() } }
         let workspace = workspace.workspace
         let result = AsyncBridge.run { () -> Result<DeploymentStatus, any Error> in
             do { return .success(try await DeploymentStatus.collect(plan: plan, workspace: workspace, runtime: runtime)) } catch {

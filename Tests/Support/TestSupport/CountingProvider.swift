@@ -78,4 +78,7 @@ public final class CountingProvider: VMProvider {
         record("addLabels", mutating: true)
         try await inner.addLabels(id, labels)
     }
+
+    /// Closes the inner provider.
+    public func release() async { await inner.release() }
 }

@@ -1,0 +1,121 @@
+import Executor
+import Foundation
+import TestSupport
+import Testing
+
+/// A client configuration reaching `server` as `runjob-box` (the example's host alias).
+private func exampleClient(_ server: SSHServer) throws -> String {
+    let path = server.directory.file("client_config")
+    let text = SSHServer.clientConfig([server]).replacingOccurrences(of: "Host \(server.alias)\n", with: "Host runjob-box\n")
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    return path
+}
+
+/// Processes of ssh clients (masters included) that use `config`.
+private func sshClients(using config: String) -> [[String]] {
+    ProcessScan.argv().filter { $0.first?.hasSuffix("ssh") == true && $0.contains(config) }
+}
+
+/// Waits until every session of the example has exited (`status --output json`).
+private func waitForSessions(_ manifest: String, env: [String: String], home: TemporaryDirectory) async throws -> JSONValue? {
+    let deadline = Date().addingTimeInterval(30)
+    var document: JSONValue?
+    while Date() < deadline {
+        let poll = try await runjob(["status", "--output", "json", manifest], env: env, home: home)
+        document = try? JSONValue.parse(poll.stdout)
+        let states = document?["machines"]?.arrayValue?.first?["sessions"]?.arrayValue?.map { $0["status"] } ?? []
+        if !states.isEmpty && states.allSatisfy({ $0 == .string("exited") }) { return document }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return document
+}
+
+@Suite("runjob over ssh: the example against a real sshd", .enabled(if: SSHServer.isAvailable), .serialized)
+struct SSHCLITests {
+    @Test("examples/manifests/ssh.yaml: apply, status, logs, re-apply no-op, destroy; nothing of runjob's left on the host, no master left")
+    func exampleInstanceHome() async throws {
+        let server = try SSHServer(alias: "box")
+        defer { server.stop() }
+        let home = try TemporaryDirectory(prefix: "runjob-home")
+        defer { home.remove() }
+        let env = ["RUNJOB_SSH_CONFIG": try exampleClient(server), "DEMO_TOKEN": "canary-ssh-token-0c41f2"]
+        let manifest = "examples/manifests/ssh.yaml"
+
+        let apply = try await runjob(["apply", manifest], env: env, home: home)
+        #expect(apply.status == 0, "\(apply.err)")
+        try await expectValidEvents(apply.out)
+        let instance = try #require(bootedInstances(apply.out).first)
+        #expect(instance.hasPrefix("ssh-"))
+        let instanceHome = server.home + "/.runjob/instances/\(instance)/home"
+        let status = try #require(try await waitForSessions(manifest, env: env, home: home))
+        #expect(status["machines"]?.arrayValue?.first?["instance"] == .string(instance))
+        let report = try String(contentsOfFile: instanceHome + "/work/report.txt", encoding: .utf8)
+        #expect(report.hasPrefix("hello from "))
+        #expect(report.contains("prepared at "))
+        #expect(FileScan.mode(instanceHome + "/.config/demo/token") == 0o600)
+
+        let logs = try await runjob(["logs", manifest, "report"], env: env, home: home)
+        #expect(logs.status == 0, "\(logs.err)")
+        #expect(logs.out.hasPrefix("hello from "))
+        let plan = try await runjob(["plan", manifest], env: env, home: home)
+        #expect(plan.out.contains("Plan: no changes"), "\(plan.out)\(plan.err)")
+        let again = try await runjob(["apply", manifest], env: env, home: home)
+        #expect(again.status == 0, "\(again.err)")
+        #expect(bootedInstances(again.out) == [instance])
+        #expect(again.out.contains("\"unchanged\":true"))
+        #expect(!again.out.contains("\"kind\":\"credentials\",\"status\":\"ok\"") || again.out.contains("unchanged"))
+        for output in [apply, logs, plan, again] { #expect(!(output.out + output.err).contains("canary-ssh-token-0c41f2")) }
+
+        let destroy = try await runjob(["destroy", "--yes", manifest], env: env, home: home)
+        #expect(destroy.status == 0, "\(destroy.err)")
+        #expect(tree(server.home) == [])
+        #expect(ProcessScan.pids(withEnvironment: "RUNJOB_INSTANCE=\(instance)") == [])
+        #expect(sshClients(using: env["RUNJOB_SSH_CONFIG"] ?? "").isEmpty)
+    }
+
+    @Test("home: user: sessions use the account's home; destroy removes exactly what runjob installed and puts back what it replaced")
+    func exampleUserHome() async throws {
+        let server = try SSHServer(alias: "box")
+        defer { server.stop() }
+        let home = try TemporaryDirectory(prefix: "runjob-home")
+        defer { home.remove() }
+        let text = try String(contentsOfFile: repo("examples/manifests/ssh.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "  home: instance ", with: "  home: user     ")
+        let manifest = try home.write("ssh-user.yaml", text)
+        let env = ["RUNJOB_SSH_CONFIG": try exampleClient(server), "DEMO_TOKEN": "canary-ssh-token-77ab90"]
+        // The account already has a token at the profile's path, and files of its own.
+        try FileManager.default.createDirectory(atPath: server.home + "/.config/demo", withIntermediateDirectories: true)
+        try Data("the user's own token\n".utf8).write(to: URL(fileURLWithPath: server.home + "/.config/demo/token"))
+        try Data("mine\n".utf8).write(to: URL(fileURLWithPath: server.home + "/notes.txt"))
+
+        let plan = try await runjob(["plan", manifest], env: env, home: home)
+        #expect(plan.out.contains("home: user"), "\(plan.out)")
+        let apply = try await runjob(["apply", manifest], env: env, home: home)
+        #expect(apply.status == 0, "\(apply.err)")
+        let instance = try #require(bootedInstances(apply.out).first)
+        _ = try await waitForSessions(manifest, env: env, home: home)
+        #expect(FileScan.text(server.home + "/.config/demo/token") == "canary-ssh-token-77ab90")
+        #expect(FileScan.text(server.home + "/work/report.txt")?.hasPrefix("hello from ") == true)
+        #expect(FileManager.default.fileExists(atPath: server.home + "/.machine.json"))
+
+        // A second deployment cannot take the same home while this one holds it.
+        let other = try home.write("other.yaml", text.replacingOccurrences(of: "name: ssh-demo", with: "name: ssh-other"))
+        let refused = try await runjob(["apply", other], env: env, home: home)
+        #expect(refused.status == 1)
+        #expect(refused.out.contains("provider.home_in_use"))
+        #expect(refused.err.contains("already uses the home folder"))
+
+        let destroy = try await runjob(["destroy", "--yes", manifest], env: env, home: home)
+        #expect(destroy.status == 0, "\(destroy.err)")
+        #expect(FileScan.text(server.home + "/.config/demo/token") == "the user's own token\n")
+        // What is left is the account's own files and what the sessions made; nothing of runjob's.
+        #expect(tree(server.home) == [".config", ".config/demo", ".config/demo/token", "notes.txt", "work", "work/report.txt", "work/setup.txt"])
+        #expect(ProcessScan.pids(withEnvironment: "RUNJOB_INSTANCE=\(instance)") == [])
+    }
+}
+
+/// Every path under `folder`, relative to it (links not followed).
+func tree(_ folder: String) -> [String] {
+    guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
+    return enumerator.compactMap { $0 as? String }.sorted()
+}
