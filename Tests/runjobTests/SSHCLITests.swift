@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -111,6 +112,135 @@ struct SSHCLITests {
         // What is left is the account's own files and what the sessions made; nothing of runjob's.
         #expect(tree(server.home) == [".config", ".config/demo", ".config/demo/token", "notes.txt", "work", "work/report.txt", "work/setup.txt"])
         #expect(ProcessScan.pids(withEnvironment: "RUNJOB_INSTANCE=\(instance)") == [])
+    }
+}
+
+
+@Suite("runjob over ssh: faults and secrets against a real sshd", .enabled(if: SSHServer.isAvailable), .serialized)
+struct SSHCLIFaultTests {
+    /// A manifest for `server` (alias `runjob-box`) with `sessions` and `extra` top-level YAML.
+    private func manifest(_ home: TemporaryDirectory, sessions: String, provider: String = "", extra: String = "") throws -> String {
+        try home.write(
+            "m.yaml",
+            """
+            version: 1
+            name: ssh-faults
+            provider: { kind: ssh\(provider) }
+            machines:
+              box: { host: runjob-box }
+            \(extra)
+            sessions:
+            \(sessions)
+            """)
+    }
+
+    @Test("sshd killed while apply waits for a session: back in time, the wait goes on and apply succeeds; gone for good, provider.unreachable (exit 1), and destroy cleans up once it is back")
+    func killedWhileWaiting() async throws {
+        let server = try SSHServer(alias: "box")
+        defer { server.stop() }
+        let home = try TemporaryDirectory(prefix: "runjob-home")
+        defer { home.remove() }
+        let env = ["RUNJOB_SSH_CONFIG": try exampleClient(server)]
+        let file = try manifest(home, sessions: "  nap: { run: \"sleep 2.5; echo rested\" }", provider: ", retry_deadline: 3s")
+
+        let apply = try BackgroundCommand(
+            BuiltProducts.runjob, ["apply", "--wait", file], environment: ["HOME": home.path, "XDG_STATE_HOME": home.file("state")].merging(env) { $1 })
+        #expect(await apply.eventually(seconds: 20) { ProcessScan.argv().contains { $0.filter { !$0.isEmpty } == ["sleep", "2.5"] } })
+        server.kill()
+        try await Task.sleep(for: .milliseconds(700))
+        try server.start()
+        #expect(await apply.exitStatus() == 0, "\(apply.err)")
+        #expect(apply.out.contains("\"type\":\"session.exited\"") || apply.err.contains("nap"), "\(apply.err)")
+
+        // Again, and the host stays away longer than the retry deadline.
+        let second = try BackgroundCommand(
+            BuiltProducts.runjob, ["apply", "--wait", "--rerun", "nap", file],
+            environment: ["HOME": home.path, "XDG_STATE_HOME": home.file("state")].merging(env) { $1 })
+        #expect(await second.eventually(seconds: 20) { ProcessScan.argv().contains { $0.filter { !$0.isEmpty } == ["sleep", "2.5"] } })
+        server.kill()
+        #expect(await second.exitStatus() == 1)
+        #expect(second.out.contains("provider.unreachable"), "\(second.out)")
+        #expect(sshClients(using: env["RUNJOB_SSH_CONFIG"] ?? "").isEmpty, "the master went with the run")
+        try server.start()
+        let destroy = try await runjob(["destroy", "--yes", file], env: env, home: home)
+        #expect(destroy.status == 0, "\(destroy.err)")
+        #expect(tree(server.home) == [])
+    }
+
+    @Test("Ctrl-C mid-apply: exit 130, the shared connection closed, its folder gone; destroy leaves nothing")
+    func interrupted() async throws {
+        let server = try SSHServer(alias: "box")
+        defer { server.stop() }
+        let home = try TemporaryDirectory(prefix: "runjob-home")
+        defer { home.remove() }
+        let env = ["RUNJOB_SSH_CONFIG": try exampleClient(server)]
+        let file = try manifest(home, sessions: "  long: { run: \"sleep 61\" }")
+        let tmp = try TemporaryDirectory(prefix: "runjob-tmp")
+        defer { tmp.remove() }
+        let apply = try BackgroundCommand(
+            BuiltProducts.runjob, ["apply", "--wait", file],
+            environment: ["HOME": home.path, "XDG_STATE_HOME": home.file("state"), "TMPDIR": tmp.path].merging(env) { $1 })
+        #expect(await apply.eventually(seconds: 20) { ProcessScan.argv().contains { $0.filter { !$0.isEmpty } == ["sleep", "61"] } })
+        #expect(tree(tmp.path).contains { $0.hasPrefix("runjob-ssh.") })
+        apply.send(SIGINT)
+        #expect(await apply.exitStatus() == 130, "\(apply.err)")
+        #expect(sshClients(using: env["RUNJOB_SSH_CONFIG"] ?? "").isEmpty)
+        #expect(tree(tmp.path).isEmpty, "the private folder of the control sockets is gone: \(tree(tmp.path))")
+        let destroy = try await runjob(["destroy", "--yes", file], env: env, home: home)
+        #expect(destroy.status == 0, "\(destroy.err)")
+        #expect(tree(server.home) == [])
+        #expect(!ProcessScan.argv().contains { $0.filter { !$0.isEmpty } == ["sleep", "61"] })
+    }
+
+    @Test("a 1 MiB credential profile: no process on the host ever shows a piece of it in its argv; it lands whole, 0600")
+    func largeProfileNeverInArgv() async throws {
+        let server = try SSHServer(alias: "box")
+        defer { server.stop() }
+        let home = try TemporaryDirectory(prefix: "runjob-home")
+        defer { home.remove() }
+        let env = ["RUNJOB_SSH_CONFIG": try exampleClient(server)]
+        let marker = "k7Qx9Zp3Lm-canary-\(UInt64.random(in: 0...UInt64.max))"
+        var secret = ""
+        var line = 0
+        while secret.utf8.count < (1 << 20) - 128 {
+            secret += "\(marker) line \(line) of a large secret profile\n"
+            line += 1
+        }
+        let secretFile = try home.write("secret.txt", secret)
+        let file = try manifest(
+            home, sessions: "  use: { run: \"wc -c < ~/.secrets/big.txt\", credentials: [big] }",
+            extra: """
+                credentials:
+                  big:
+                    files:
+                      - { path: ~/.secrets/big.txt, mode: "0600", content: "${file:\(secretFile)}" }
+                      - { path: ~/.secrets/copy.txt, mode: "0600", content: "${file:\(secretFile)}" }
+                """)
+        // The watcher reads every process's argv on a thread of its own, as fast as it can.
+        let done = Mutex(false)
+        let seen = Mutex(Set<String>())
+        let watcher = Thread {
+            while !done.withLock({ $0 }) {
+                let argv = ProcessScan.everyArgv()
+                seen.withLock { _ = $0.insert(argv) }
+            }
+        }
+        watcher.start()
+        let started = ContinuousClock.now
+        let apply = try await runjob(["apply", "--wait", file], env: env, home: home)
+        done.withLock { $0 = true }
+        let argv = seen.withLock { $0.joined(separator: "\n") }
+        print("1 MiB profile apply: \(ContinuousClock.now - started), \(seen.withLock { $0.count }) distinct process lists seen")
+        #expect(apply.status == 0, "\(apply.err)")
+        let instance = try #require(bootedInstances(apply.out).first)
+        let target = server.home + "/.runjob/instances/\(instance)/home/.secrets/big.txt"
+        #expect(FileScan.text(target) == secret)
+        #expect(FileScan.mode(target) == 0o600)
+        #expect(Canary(value: marker).leaks(in: argv).isEmpty, "a piece of the profile showed in a process's argv")
+        #expect(Canary(value: marker).leaks(in: apply.out + apply.err).isEmpty)
+        #expect(argv.contains("ControlMaster=no"), "the watcher saw runjob's ssh clients")
+        _ = try await runjob(["destroy", "--yes", file], env: env, home: home)
+        #expect(tree(server.home) == [])
     }
 }
 

@@ -5,6 +5,9 @@ import Executor
 /// (id, creation time, labels), `tmp/`, and `home/` (`home: instance`) or `files`, the
 /// log of what batches installed (`home: user`, see ``FileInstallScript/fileLogVariable``).
 enum SSHScripts {
+    /// In the instance folder: the pid of every command's session leader, one a line.
+    static let execLeaders = "exec-leaders"
+
     /// Exit status of a boot refused because another instance holds the account's home.
     static let homeHeld: Int32 = 3
     /// Exit status of a read of a file that is not there.
@@ -139,16 +142,24 @@ enum SSHScripts {
     }
 
     /// `runjob_kill_all`: TERM, then KILL after 2 s, every process that carries `marker` in
-    /// its environment, every process in the session or group of one of those, and every
-    /// descendant of all these; never the caller or its ancestors, never pid 1. Bash and
-    /// `/proc` only (one grep over every environment), so it works without procps.
+    /// its environment, every process in the session or group of one of those or of a
+    /// command's session leader recorded in `$d/exec-leaders` (when that leader is gone: the
+    /// kernel does not reuse a pid while a session holds it; one alive but unmarked was
+    /// reused and is ignored), and every descendant of all these; never the caller or its
+    /// ancestors, never pid 1. Bash and `/proc` only (one grep over every environment).
     static func killFunctions(marker: String) -> String {
         """
         runjob_members() {
           local f pid line rest p
           declare -A parent=() grp=() sess=() marked=() groups=() members=() mine=()
           for f in $(grep -lzxF -- \(ShellQuoting.quote(marker)) /proc/[0-9]*/environ 2>/dev/null); do pid=${f#/proc/}; marked[${pid%/environ}]=1; done
-          [ ${#marked[@]} -gt 0 ] || return 0
+          if [ -f "$d/\(execLeaders)" ]; then
+            while IFS= read -r p; do
+              case $p in '' | *[!0-9]*) continue ;; esac
+              [ -e "/proc/$p" ] || groups[$p]=1
+            done < "$d/\(execLeaders)"
+          fi
+          [ ${#marked[@]} -gt 0 ] || [ ${#groups[@]} -gt 0 ] || return 0
           for f in /proc/[0-9]*/stat; do
             IFS= read -r line < "$f" 2>/dev/null || continue
             pid=${f#/proc/}; pid=${pid%/stat}; rest=${line##*) }

@@ -53,6 +53,9 @@ struct SSHWrapper: Sendable {
                 // `home: user` instances log what batches install (destroy removes exactly that).
                 "if [ -f \"$d/files\" ]; then export \(FileInstallScript.fileLogVariable)=\"$d/files\"; else export HOME=\"$d/home\"; fi",
                 "cd \"$HOME\" 2>/dev/null || cd /",
+                // This bash leads the command's session (sshd made it): destroy finds what the
+                // command leaves behind in it, marker dropped or not, through this list.
+                "printf '%s\\n' $$ >> \"$d/\(SSHScripts.execLeaders)\" 2>/dev/null",
             ]
         }
         lines += [

@@ -83,14 +83,18 @@ public final class SSHServer: @unchecked Sendable {
         throw SpawnError(message: "sshd did not start on port \(port): \((try? String(contentsOfFile: directory.file("sshd.err"), encoding: .utf8)) ?? "")")
     }
 
-    /// Kills sshd and every connection it serves at once (SIGKILL), as a host that goes away.
+    /// Kills sshd and every connection it serves at once (SIGKILL); what they started lives on.
     public func kill() {
         let listener = lock.withLock { () -> Int32 in
             defer { pid = 0 }
             return pid
         }
         guard listener > 0 else { return }
-        var victims = Self.descendants(of: listener)
+        // sshd's own processes only (the listener and one per connection): the commands they
+        // started live on, as when a host's sshd dies.
+        var victims = Self.descendants(of: listener).filter { pid in
+            (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.hasPrefix("sshd") == true
+        }
         victims.insert(listener)
         for victim in victims { Foundation.kill(victim, SIGKILL) }
         var status: Int32 = 0
