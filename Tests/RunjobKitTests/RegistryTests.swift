@@ -12,7 +12,7 @@ struct RegistryTests {
     func unique() throws {
         let kinds = Adapters.registry.providers.map(\.kind) + Adapters.registry.processManagers.map(\.kind) + Adapters.registry.agents.map(\.kind)
         #expect(Set(kinds).count == kinds.count, "\(kinds)")
-        #expect(Adapters.registry.providers.map(\.kind) == ["local", "morph"])
+        #expect(Adapters.registry.providers.map(\.kind) == ["local", "morph", "ssh"])
         #expect(Adapters.registry.processManagers.map(\.kind) == ["shell", "pm2"])
         #expect(Adapters.registry.agents.map(\.kind) == ["claude", "codex", "command"])
     }

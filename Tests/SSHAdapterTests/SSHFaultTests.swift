@@ -41,7 +41,7 @@ struct SSHFaultTests {
             let started = ContinuousClock.now
             let found = await code { _ = try await rig.provider.boot(BootRequest(machine: SSHRig.machine(1), labels: demo)) }
             #expect(found == ErrorCode.Provider.unreachable)
-            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(ContinuousClock.now - started < .seconds(30), "gave up (a loaded machine spawns ssh slowly)")
             #expect(tree(rig.servers[0].home).isEmpty)
         }
     }

@@ -48,7 +48,9 @@ struct GoldenOutputTests {
         for example in try exampleManifests() {
             let name = URL(fileURLWithPath: example).deletingPathExtension().lastPathComponent
             for output in ["text", "markdown", "json"] {
-                let result = try await runjob(["plan", "--output", output, example], home: home)
+                // The ssh example's host refuses connections (port 9 of 127.0.0.1): a stable "unknown" state.
+                let result = try await runjob(
+                    ["plan", "--output", output, example], env: ["RUNJOB_SSH_CONFIG": repo("Tests/runjobTests/Fixtures/ssh_config_refused")], home: home)
                 #expect(result.status == 0, "\(example) \(output): \(result.err)")
                 let text = result.out.replacingOccurrences(of: home.path, with: "$HOME")
                 try expectGolden(text, "plan-\(name).\(output == "markdown" ? "md" : output)")

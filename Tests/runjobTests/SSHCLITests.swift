@@ -141,11 +141,11 @@ struct SSHCLIFaultTests {
         let home = try TemporaryDirectory(prefix: "runjob-home")
         defer { home.remove() }
         let env = ["RUNJOB_SSH_CONFIG": try exampleClient(server)]
-        let file = try manifest(home, sessions: "  nap: { run: \"sleep 2.5; echo rested\" }", provider: ", retry_deadline: 3s")
+        let file = try manifest(home, sessions: "  nap: { run: \"sleep 6; echo rested\" }", provider: ", retry_deadline: 3s")
 
         let apply = try BackgroundCommand(
             BuiltProducts.runjob, ["apply", "--wait", file], environment: ["HOME": home.path, "XDG_STATE_HOME": home.file("state")].merging(env) { $1 })
-        #expect(await apply.eventually(seconds: 20) { ProcessScan.argv().contains { $0.filter { !$0.isEmpty } == ["sleep", "2.5"] } })
+        #expect(await apply.eventually(seconds: 20) { ProcessScan.argv().contains { $0.filter { !$0.isEmpty } == ["sleep", "6"] } })
         server.kill()
         try await Task.sleep(for: .milliseconds(700))
         try server.start()
@@ -156,7 +156,7 @@ struct SSHCLIFaultTests {
         let second = try BackgroundCommand(
             BuiltProducts.runjob, ["apply", "--wait", "--rerun", "nap", file],
             environment: ["HOME": home.path, "XDG_STATE_HOME": home.file("state")].merging(env) { $1 })
-        #expect(await second.eventually(seconds: 20) { ProcessScan.argv().contains { $0.filter { !$0.isEmpty } == ["sleep", "2.5"] } })
+        #expect(await second.eventually(seconds: 20) { ProcessScan.argv().contains { $0.filter { !$0.isEmpty } == ["sleep", "6"] } })
         server.kill()
         #expect(await second.exitStatus() == 1)
         #expect(second.out.contains("provider.unreachable"), "\(second.out)")
@@ -217,12 +217,16 @@ struct SSHCLIFaultTests {
                       - { path: ~/.secrets/copy.txt, mode: "0600", content: "${file:\(secretFile)}" }
                 """)
         // The watcher reads every process's argv on a thread of its own, as fast as it can.
+        // Processes of this host (their environment has its HOME, sshd's SetEnv) and runjob's ssh clients for it; other
+        // tests run beside this one on the same machine.
+        let config = env["RUNJOB_SSH_CONFIG"] ?? ""
         let done = Mutex(false)
         let seen = Mutex(Set<String>())
         let watcher = Thread {
             while !done.withLock({ $0 }) {
-                let argv = ProcessScan.everyArgv()
+                let argv = hostArgv(home: server.home, client: config)
                 seen.withLock { _ = $0.insert(argv) }
+                usleep(1000)  // every process of the install lives for milliseconds at least
             }
         }
         watcher.start()
@@ -242,6 +246,21 @@ struct SSHCLIFaultTests {
         _ = try await runjob(["destroy", "--yes", file], env: env, home: home)
         #expect(tree(server.home) == [])
     }
+}
+
+/// The argv of every process whose environment has `HOME=<home>…` or whose argv names `client`, one a line.
+private func hostArgv(home: String, client: String) -> String {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    let homeEntry = Array("HOME=\(home)".utf8)
+    var lines: [String] = []
+    for name in names where name.allSatisfy(\.isNumber) {
+        guard let cmdline = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") else { continue }
+        let argv = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        let environ = FileManager.default.contents(atPath: "/proc/\(name)/environ") ?? Data()
+        let ours = argv.contains(client) || environ.split(separator: 0).contains { Array($0.prefix(homeEntry.count)) == homeEntry }
+        if ours { lines.append(argv.joined(separator: " ")) }
+    }
+    return lines.joined(separator: "\n")
 }
 
 /// Every path under `folder`, relative to it (links not followed).

@@ -10,7 +10,7 @@ enum SSHFailure {
     static func classify(_ stderr: [UInt8], exitCode: Int32, endpoint: SSHEndpoint, context: [ErrorContext]) -> ProviderError {
         let text = String(decoding: stderr, as: UTF8.self)
         let lower = text.lowercased()
-        var last = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).last.map { String($0).trimmingASCIIWhitespace() } ?? ""
+        var last = text.split(whereSeparator: \.isNewline).last.map { String($0).trimmingASCIIWhitespace() } ?? ""
         if !last.hasPrefix("ssh: ") && !last.isEmpty { last = "ssh: " + last }
         if lower.contains("remote host identification has changed") || lower.contains("host key for") && lower.contains("has changed") {
             return ProviderError(
