@@ -42,7 +42,7 @@ struct SSHFaultTests {
             let found = await code { _ = try await rig.provider.boot(BootRequest(machine: SSHRig.machine(1), labels: demo)) }
             #expect(found == ErrorCode.Provider.unreachable)
             #expect(ContinuousClock.now - started < .seconds(30), "gave up (a loaded machine spawns ssh slowly)")
-            #expect(tree(rig.servers[0].home).isEmpty)
+            #expect(FileScan.tree(rig.servers[0].home).isEmpty)
         }
     }
 
@@ -65,7 +65,7 @@ struct SSHFaultTests {
             // No key at all under `strict`: the same code, with what to do.
             try Data().write(to: URL(fileURLWithPath: server.knownHosts))
             #expect(await code { _ = try await rig.provider.boot(BootRequest(machine: SSHRig.machine(1), labels: demo)) } == ErrorCode.Provider.hostKeyMismatch)
-            #expect(tree(server.home).isEmpty)
+            #expect(FileScan.tree(server.home).isEmpty)
         }
     }
 
@@ -87,7 +87,7 @@ struct SSHFaultTests {
             let started = ContinuousClock.now
             #expect(await code { _ = try await rig.provider.boot(BootRequest(machine: SSHRig.machine(1), labels: demo)) } == ErrorCode.Provider.authFailed)
             #expect(ContinuousClock.now - started < .seconds(60), "not retried for the 120 s deadline")
-            #expect(tree(server.home).isEmpty)
+            #expect(FileScan.tree(server.home).isEmpty)
         }
     }
 
@@ -114,9 +114,9 @@ struct SSHFaultTests {
             #expect(content == old || content == new, "partial: \(content.count) bytes")
             // The remote script ends by itself (its input closed) and removes its temporary files.
             let clean = await eventually {
-                tree(tmp).isEmpty && !tree(home + "/.config/app").contains { $0.hasPrefix(".runjob-write") }
+                FileScan.tree(tmp).isEmpty && !FileScan.tree(home + "/.config/app").contains { $0.hasPrefix(".runjob-write") }
             }
-            #expect(clean, "left: \(tree(tmp)) \(tree(home + "/.config/app"))")
+            #expect(clean, "left: \(FileScan.tree(tmp)) \(FileScan.tree(home + "/.config/app"))")
 
             try server.start()
             try await rig.provider.writeFiles(instance.id, batch)
@@ -190,7 +190,7 @@ struct SSHFaultTests {
             try await other.destroy(first.id)
             try await other.destroy(second.id)
             await other.release()
-            #expect(tree(rig.servers[0].home).isEmpty && tree(rig.servers[1].home).isEmpty)
+            #expect(FileScan.tree(rig.servers[0].home).isEmpty && FileScan.tree(rig.servers[1].home).isEmpty)
         }
     }
 

@@ -39,7 +39,7 @@ struct SSHProviderTests {
             #expect(try await rig.provider.get(instance.id)?.labels["runjob.resource.db"] == "app-1")
 
             try await rig.provider.destroy(instance.id)
-            #expect(tree(server.home).isEmpty)
+            #expect(FileScan.tree(server.home).isEmpty)
             #expect(try await rig.provider.get(instance.id) == nil)
             try await rig.provider.destroy(instance.id)  // twice: fine
         }

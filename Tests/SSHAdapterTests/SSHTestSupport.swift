@@ -52,8 +52,3 @@ private func cleanUp(_ rig: SSHRig) async {
     await rig.provider.release()
 }
 
-/// Every path under `folder`, relative to it (links not followed).
-func tree(_ folder: String) -> [String] {
-    guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
-    return enumerator.compactMap { $0 as? String }.sorted()
-}

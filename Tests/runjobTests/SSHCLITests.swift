@@ -12,6 +12,12 @@ private func exampleClient(_ server: SSHServer) throws -> String {
     return path
 }
 
+/// The built runjob started in the background with `home` as HOME (and its state folder) and `env`.
+private func background(_ arguments: [String], env: [String: String], home: TemporaryDirectory) throws -> BackgroundCommand {
+    try BackgroundCommand(
+        BuiltProducts.runjob, arguments, environment: ["HOME": home.path, "XDG_STATE_HOME": home.file("state")].merging(env) { $1 })
+}
+
 /// Processes of ssh clients (masters included) that use `config`.
 private func sshClients(using config: String) -> [[String]] {
     ProcessScan.argv().filter { $0.first?.hasSuffix("ssh") == true && $0.contains(config) }
@@ -69,7 +75,7 @@ struct SSHCLITests {
 
         let destroy = try await runjob(["destroy", "--yes", manifest], env: env, home: home)
         #expect(destroy.status == 0, "\(destroy.err)")
-        #expect(tree(server.home) == [])
+        #expect(FileScan.tree(server.home) == [])
         #expect(ProcessScan.pids(withEnvironment: "RUNJOB_INSTANCE=\(instance)") == [])
         #expect(sshClients(using: env["RUNJOB_SSH_CONFIG"] ?? "").isEmpty)
     }
@@ -110,7 +116,7 @@ struct SSHCLITests {
         #expect(destroy.status == 0, "\(destroy.err)")
         #expect(FileScan.text(server.home + "/.config/demo/token") == "the user's own token\n")
         // What is left is the account's own files and what the sessions made; nothing of runjob's.
-        #expect(tree(server.home) == [".config", ".config/demo", ".config/demo/token", "notes.txt", "work", "work/report.txt", "work/setup.txt"])
+        #expect(FileScan.tree(server.home) == [".config", ".config/demo", ".config/demo/token", "notes.txt", "work", "work/report.txt", "work/setup.txt"])
         #expect(ProcessScan.pids(withEnvironment: "RUNJOB_INSTANCE=\(instance)") == [])
     }
 }
@@ -143,8 +149,7 @@ struct SSHCLIFaultTests {
         let env = ["RUNJOB_SSH_CONFIG": try exampleClient(server)]
         let file = try manifest(home, sessions: "  nap: { run: \"sleep 6; echo rested\" }", provider: ", retry_deadline: 8s")
 
-        let apply = try BackgroundCommand(
-            BuiltProducts.runjob, ["apply", "--wait", file], environment: ["HOME": home.path, "XDG_STATE_HOME": home.file("state")].merging(env) { $1 })
+        let apply = try background(["apply", "--wait", file], env: env, home: home)
         #expect(await apply.eventually(seconds: 90) { apply.err.contains("start:nap ok") }, "\(apply.err)")
         server.kill()
         try await Task.sleep(for: .milliseconds(700))
@@ -153,9 +158,7 @@ struct SSHCLIFaultTests {
         #expect(apply.out.contains("\"type\":\"session.exited\"") || apply.err.contains("nap"), "\(apply.err)")
 
         // Again, and the host stays away longer than the retry deadline.
-        let second = try BackgroundCommand(
-            BuiltProducts.runjob, ["apply", "--wait", "--rerun", "nap", file],
-            environment: ["HOME": home.path, "XDG_STATE_HOME": home.file("state")].merging(env) { $1 })
+        let second = try background(["apply", "--wait", "--rerun", "nap", file], env: env, home: home)
         #expect(await second.eventually(seconds: 90) { second.err.contains("start:nap ok") }, "\(second.err)")
         server.kill()
         #expect(await second.exitStatus() == 1)
@@ -164,7 +167,7 @@ struct SSHCLIFaultTests {
         try server.start()
         let destroy = try await runjob(["destroy", "--yes", file], env: env, home: home)
         #expect(destroy.status == 0, "\(destroy.err)")
-        #expect(tree(server.home) == [])
+        #expect(FileScan.tree(server.home) == [])
     }
 
     @Test("Ctrl-C mid-apply: exit 130, the shared connection closed, its folder gone; destroy leaves nothing")
@@ -177,18 +180,16 @@ struct SSHCLIFaultTests {
         let file = try manifest(home, sessions: "  long: { run: \"sleep 61\" }")
         let tmp = try TemporaryDirectory(prefix: "runjob-tmp")
         defer { tmp.remove() }
-        let apply = try BackgroundCommand(
-            BuiltProducts.runjob, ["apply", "--wait", file],
-            environment: ["HOME": home.path, "XDG_STATE_HOME": home.file("state"), "TMPDIR": tmp.path].merging(env) { $1 })
+        let apply = try background(["apply", "--wait", file], env: env.merging(["TMPDIR": tmp.path]) { $1 }, home: home)
         #expect(await apply.eventually(seconds: 20) { ProcessScan.argv().contains { $0.filter { !$0.isEmpty } == ["sleep", "61"] } })
-        #expect(tree(tmp.path).contains { $0.hasPrefix("runjob-ssh.") })
+        #expect(FileScan.tree(tmp.path).contains { $0.hasPrefix("runjob-ssh.") })
         apply.send(SIGINT)
         #expect(await apply.exitStatus() == 130, "\(apply.err)")
         #expect(sshClients(using: env["RUNJOB_SSH_CONFIG"] ?? "").isEmpty)
-        #expect(tree(tmp.path).isEmpty, "the private folder of the control sockets is gone: \(tree(tmp.path))")
+        #expect(FileScan.tree(tmp.path).isEmpty, "the private folder of the control sockets is gone: \(FileScan.tree(tmp.path))")
         let destroy = try await runjob(["destroy", "--yes", file], env: env, home: home)
         #expect(destroy.status == 0, "\(destroy.err)")
-        #expect(tree(server.home) == [])
+        #expect(FileScan.tree(server.home) == [])
         #expect(!ProcessScan.argv().contains { $0.filter { !$0.isEmpty } == ["sleep", "61"] })
     }
 
@@ -248,7 +249,7 @@ struct SSHCLIFaultTests {
         #expect(Canary(value: marker).leaks(in: apply.out + apply.err).isEmpty)
         #expect(argv.contains("ControlMaster=no"), "the watcher saw runjob's ssh clients")
         _ = try await runjob(["destroy", "--yes", file], env: env, home: home)
-        #expect(tree(server.home) == [])
+        #expect(FileScan.tree(server.home) == [])
     }
 }
 
@@ -267,8 +268,3 @@ private func hostArgv(home: String, client: String) -> String {
     return lines.joined(separator: "\n")
 }
 
-/// Every path under `folder`, relative to it (links not followed).
-func tree(_ folder: String) -> [String] {
-    guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
-    return enumerator.compactMap { $0 as? String }.sorted()
-}

@@ -1,3 +1,4 @@
+import AdapterKit
 import Executor
 import Foundation
 
@@ -138,14 +139,8 @@ public struct LocalProvider: VMProvider {
     // MARK: Ids
 
     /// `local-` and 12 lowercase letters or digits.
-    static func newID() -> String {
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
-        var generator = SystemRandomNumberGenerator()
-        return "local-" + String((0..<12).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
-    }
+    static func newID() -> String { FolderInstanceID.make(prefix: "local-") }
 
     /// Whether `id` looks like a local instance id (never a path).
-    static func isValidID(_ id: String) -> Bool {
-        id.hasPrefix("local-") && id.count == 18 && id.utf8.dropFirst(6).allSatisfy { ASCII.isLowercase($0) || ASCII.isDigit($0) }
-    }
+    static func isValidID(_ id: String) -> Bool { FolderInstanceID.isValid(id, prefix: "local-") }
 }

@@ -1,3 +1,4 @@
+import AdapterKit
 import Executor
 
 extension SSHProvider {
@@ -13,7 +14,7 @@ extension SSHProvider {
         }
         let id = Self.newID()
         let createdAt = Int(RunClock.nowMilliseconds() / 1000)
-        let record = SSHInstanceRecord(id: id, labels: request.labels, createdAt: createdAt)
+        let record = InstanceRecordDocument(id: id, labels: request.labels, createdAt: createdAt)
         let context = [ErrorContext("machine", machine), ErrorContext("instance", id)]
         // Creating a folder is not idempotent: retried only when it certainly never started.
         let outcome = try await transport.run(
@@ -95,8 +96,7 @@ extension SSHProvider {
             throw ProviderError(ErrorCode.Provider.invalidRequest, "`\(id)` is not an ssh instance id", context: [.init("instance", id)])
         }
         let context = [ErrorContext("instance", id), ErrorContext("command", "destroy")]
-        if endpoint(of: id) == nil { _ = try await find(id) }
-        guard let endpoint = endpoint(of: id) else { return }
+        guard let endpoint = try await locate(id) else { return }
         // Destroying twice is harmless: retried like a read.
         let outcome = try await transport.run(endpoint, SSHWrapper(script: SSHScripts.destroy(id: id)), stdin: nil, readOnly: true, context: context)
         guard case .finished(let reply) = outcome, reply.exitCode == 0 else {
@@ -139,20 +139,32 @@ enum SSHListing {
         let staging = folder.hasPrefix(".boot-")
         let id = staging ? String(folder.dropFirst(".boot-".count)) : folder
         guard SSHProvider.isValidID(id) else { return nil }
-        let parsed = SSHInstanceRecord.parse(record, id: id)
+        // An empty record is what the list script prints for a missing file too.
+        let parsed: InstanceRecordDocument.Parsed =
+            record.isEmpty ? .damaged(problem: "instance.json is missing or empty", labels: [:]) : InstanceRecordDocument.parse(record, id: id)
+        var labels: [String: String] = [:]
+        var problem: String?
+        var document: InstanceRecordDocument?
+        switch parsed {
+        case .record(let found):
+            document = found
+            labels = found.labels
+        case .damaged(let why, let named):
+            problem = why
+            labels = named
+        }
         let user = flagSet.contains("user")
         let home = user ? accountHome : accountHome.map { $0 + "/.runjob/instances/\(id)/home" }
         if staging {
             let age = flagSet.first { $0.hasPrefix("staging:") }.flatMap { Int($0.dropFirst("staging:".count)) } ?? 0
             guard age >= abandonedAfter else { return nil }
             return Instance(
-                id: id, status: .incomplete, labels: parsed.labels, problem: "its boot was cut short before the instance was ready (nothing ran in it); destroy removes it",
+                id: id, status: .incomplete, labels: labels, problem: "its boot was cut short before the instance was ready (nothing ran in it); destroy removes it",
                 neverReady: true)
         }
-        if let record = parsed.record, user || flagSet.contains("home") {
-            return Instance(id: id, status: .ready, labels: record.labels, home: home, createdAt: record.createdAt)
+        if let document, user || flagSet.contains("home") {
+            return Instance(id: id, status: .ready, labels: document.labels, home: home, createdAt: document.createdAt)
         }
-        let problem = parsed.problem ?? "its home folder is missing"
-        return Instance(id: id, status: .incomplete, labels: parsed.labels, home: nil, problem: problem + "; destroy removes it")
+        return Instance(id: id, status: .incomplete, labels: labels, home: nil, problem: (problem ?? "its home folder is missing") + "; destroy removes it")
     }
 }

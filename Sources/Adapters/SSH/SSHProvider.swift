@@ -1,3 +1,4 @@
+import AdapterKit
 import Executor
 import Foundation
 import Synchronization
@@ -73,7 +74,7 @@ public struct SSHProvider: VMProvider {
         guard found.status != .incomplete else {
             throw ProviderError(ErrorCode.Provider.invalidResponse, "the record of \(id) is missing or damaged", context: [.init("instance", id)])
         }
-        let record = SSHInstanceRecord(id: id, labels: found.labels.merging(labels) { $1 }, createdAt: found.createdAt ?? 0)
+        let record = InstanceRecordDocument(id: id, labels: found.labels.merging(labels) { $1 }, createdAt: found.createdAt ?? 0)
         let wrapper = SSHWrapper(script: SSHScripts.writeRecord(id: id))
         let context = [ErrorContext("instance", id), ErrorContext("command", "labels")]
         let outcome = try await transport.run(endpoint, wrapper, stdin: record.bytes, readOnly: false, context: context)
@@ -87,12 +88,7 @@ public struct SSHProvider: VMProvider {
         guard Self.isValidID(id) else {
             throw ProviderError(ErrorCode.Provider.invalidRequest, "`\(id)` is not an ssh instance id", context: [.init("instance", id)])
         }
-        var endpoint = endpoint(of: id)
-        if endpoint == nil {
-            _ = try await find(id)
-            endpoint = self.endpoint(of: id)
-        }
-        guard let endpoint else {
+        guard let endpoint = try await locate(id) else {
             throw ProviderError(ErrorCode.Provider.notFound, "the ssh instance \(id) is on none of the manifest's hosts", context: context)
         }
         switch try await transport.run(endpoint, SSHWrapper(script: script, instance: id), stdin: stdin, readOnly: readOnly, context: context) {
@@ -111,6 +107,13 @@ public struct SSHProvider: VMProvider {
         places.map.withLock { $0[id] }
     }
 
+    /// The endpoint of `id`: where it was last seen, else wherever a search of every host finds it.
+    func locate(_ id: String) async throws -> SSHEndpoint? {
+        if let known = endpoint(of: id) { return known }
+        _ = try await find(id)
+        return endpoint(of: id)
+    }
+
     /// Notes where `id` is.
     func remember(_ id: String, on endpoint: SSHEndpoint) {
         places.map.withLock { $0[id] = endpoint }
@@ -119,16 +122,10 @@ public struct SSHProvider: VMProvider {
     // MARK: Ids
 
     /// `ssh-` and 12 lowercase letters or digits.
-    static func newID() -> String {
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
-        var generator = SystemRandomNumberGenerator()
-        return "ssh-" + String((0..<12).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
-    }
+    static func newID() -> String { FolderInstanceID.make(prefix: "ssh-") }
 
     /// Whether `id` looks like an ssh instance id (never a path).
-    static func isValidID(_ id: String) -> Bool {
-        id.hasPrefix("ssh-") && id.count == 16 && id.utf8.dropFirst(4).allSatisfy { ASCII.isLowercase($0) || ASCII.isDigit($0) }
-    }
+    static func isValidID(_ id: String) -> Bool { FolderInstanceID.isValid(id, prefix: "ssh-") }
 }
 
 /// Where each instance id was seen, shared by the copies of one provider.

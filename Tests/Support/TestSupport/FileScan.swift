@@ -12,6 +12,12 @@ public enum FileScan {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int
     }
 
+    /// Every path under `folder`, relative to it, sorted (links not followed).
+    public static func tree(_ folder: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
+        return enumerator.compactMap { $0 as? String }.sorted()
+    }
+
     /// Every regular file under `path` whose content contains `needle`, sorted.
     public static func files(under path: String, containing needle: String) -> [String] {
         guard let walker = FileManager.default.enumerator(atPath: path) else { return [] }
